@@ -1,0 +1,181 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { RPC, sendRpcError } from './jsonrpc';
+import { createLogger, type Logger } from './logger';
+import { createMcpServer } from './server';
+
+export type ResponseMode = 'json' | 'sse';
+
+export interface AppOptions {
+  /**
+   * How POST /mcp answers: `json` (one application/json body; for buffering gateways such as
+   * API Gateway HTTP API) or `sse` (a text/event-stream; for containers). Default `sse`.
+   */
+  responseMode?: ResponseMode;
+  /**
+   * Hostnames (no port) that /mcp accepts in the Host header, e.g. ['mcp.example.com'].
+   * Undefined: any Host. Use LOOPBACK_HOSTS for a server bound to loopback.
+   */
+  allowedHosts?: readonly string[];
+  /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
+  allowedOrigins?: readonly string[];
+  /** Largest request body accepted on /mcp, bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  logger?: Logger;
+  /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
+  isDraining?: () => boolean;
+}
+
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export function isLoopback(host: string): boolean {
+  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(host);
+}
+
+interface RpcSummary {
+  rpcMethod?: string;
+  tool?: string;
+}
+
+/** The JSON-RPC method and tool name of a parsed body, for the request log line. */
+function summarize(body: unknown): RpcSummary {
+  const first: unknown = Array.isArray(body) ? body[0] : body;
+  if (!first || typeof first !== 'object') return {};
+  const msg = first as { method?: unknown; params?: { name?: unknown } };
+  const rpcMethod = typeof msg.method === 'string' ? msg.method : undefined;
+  const tool = rpcMethod === 'tools/call' && typeof msg.params?.name === 'string' ? msg.params.name : undefined;
+  return { rpcMethod, tool };
+}
+
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * DNS-rebinding protection for /mcp: the Host must be on the allow-list (when there is one), and a
+ * browser's Origin must be the server's own origin, on an allowed host, or explicitly allowed.
+ * Both refusals are 403, as the MCP transport specification requires for an invalid Origin.
+ */
+function originGuard(allowedHosts: readonly string[] | undefined, allowedOrigins: readonly string[]): RequestHandler {
+  const hosts = allowedHosts ? new Set(allowedHosts.map((h) => h.toLowerCase())) : undefined;
+  const origins = new Set(allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')));
+  return (req, res, next) => {
+    const host = req.headers.host;
+    const hostname = host ? hostnameOf(host) : undefined;
+    if (hosts && (!hostname || !hosts.has(hostname))) {
+      sendRpcError(res, 403, RPC.SERVER_ERROR, `Host not allowed: ${host ?? '(none)'}`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      let allowed = origins.has(origin.toLowerCase());
+      if (!allowed) {
+        try {
+          const url = new URL(origin);
+          allowed = url.host === host || (hosts?.has(url.hostname) ?? false);
+        } catch {
+          allowed = false;
+        }
+      }
+      if (!allowed) {
+        sendRpcError(res, 403, RPC.SERVER_ERROR, `Origin not allowed: ${origin}`);
+        return;
+      }
+    }
+    next();
+  };
+}
+
+/** Maps body-parser failures to HTTP statuses with JSON-RPC errors. */
+const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number }, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON');
+    case 'entity.too.large':
+      return sendRpcError(res, 413, RPC.SERVER_ERROR, `Request body too large: the limit is ${err.limit} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return sendRpcError(res, 415, RPC.SERVER_ERROR, 'Unsupported body encoding: send UTF-8 JSON');
+    case 'request.aborted':
+      return;
+    default:
+      return next(err);
+  }
+};
+
+/** The Express app every target serves: POST /mcp (stateless Streamable HTTP) and GET /healthz. */
+export function createApp(options: AppOptions = {}): Express {
+  const logger = options.logger ?? createLogger('mcp-server');
+  const enableJsonResponse = (options.responseMode ?? 'sse') === 'json';
+  const isDraining = options.isDraining ?? (() => false);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  // One log line per request, written when the response has been sent (or the client went away).
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    if (isDraining()) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      logger.info(
+        {
+          method: req.method,
+          path: req.path,
+          ...summarize(req.body),
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  // Liveness: answered before any Host check, since load balancers probe by IP address.
+  app.get('/healthz', (_req, res) => {
+    if (isDraining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    res.json({ status: 'ok' });
+  });
+
+  app.use('/mcp', originGuard(options.allowedHosts, options.allowedOrigins ?? []));
+  app.post('/mcp', express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }), async (req, res) => {
+    const server = createMcpServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
+    res.once('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (err) {
+      logger.error({ err }, 'MCP request failed');
+      if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
+    }
+  });
+  // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
+  app.all('/mcp', (_req, res) => {
+    res.setHeader('Allow', 'POST');
+    sendRpcError(res, 405, RPC.SERVER_ERROR, 'Method not allowed: this stateless server accepts POST only');
+  });
+  app.use(bodyErrors);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'Not found: the MCP endpoint is POST /mcp' });
+  });
+  const internalError: ErrorRequestHandler = (err, _req, res, _next) => {
+    logger.error({ err }, 'unhandled error');
+    if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
+  };
+  app.use(internalError);
+  return app;
+}

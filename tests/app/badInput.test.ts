@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import { createApp, LOOPBACK_HOSTS } from '../../app/createApp';
+import { listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
+
+const init = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+
+describe('bad input on /mcp', () => {
+  let running: Running;
+  let mcp: string;
+
+  before(async () => {
+    running = await listen(
+      createApp({
+        responseMode: 'json',
+        allowedHosts: LOOPBACK_HOSTS,
+        allowedOrigins: ['https://inspector.example.com'],
+        maxBodyBytes: 4096,
+        logger: silentLogger,
+      }),
+    );
+    mcp = `${running.url}/mcp`;
+  });
+  after(() => running.close());
+
+  // After every refusal the same server must still answer a good request.
+  afterEach(async () => {
+    const res = await post(mcp, { jsonrpc: '2.0', id: 99, method: 'ping' });
+    assert.equal(res.status, 200);
+    assert.deepEqual((await rpcBody(res)).result, {});
+  });
+
+  it('malformed JSON: 400 with JSON-RPC -32700', async () => {
+    const res = await post(mcp, '{"jsonrpc": "2.0", "id": 1,');
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.equal(body.error.code, -32700);
+    assert.equal(body.id, null);
+  });
+
+  it('a JSON value that is not a JSON-RPC message: 400', async () => {
+    const res = await post(mcp, { hello: 'world' });
+    assert.equal(res.status, 400);
+    assert.ok((await res.json()).error.code < 0);
+  });
+
+  it('wrong content type: 415', async () => {
+    const res = await post(mcp, JSON.stringify(init), { 'content-type': 'text/plain' });
+    assert.equal(res.status, 415);
+    assert.ok((await res.json()).error);
+  });
+
+  it('Accept without text/event-stream and application/json: 406', async () => {
+    const res = await post(mcp, init, { accept: 'text/html' });
+    assert.equal(res.status, 406);
+    assert.ok((await res.json()).error);
+  });
+
+  it('a body over the limit: 413 naming the limit', async () => {
+    const res = await post(mcp, { ...init, params: { ...init.params, padding: 'x'.repeat(5000) } });
+    assert.equal(res.status, 413);
+    const body = await res.json();
+    assert.match(body.error.message, /4096 bytes/);
+  });
+
+  it('an unknown method: JSON-RPC -32601', async () => {
+    const res = await post(mcp, { jsonrpc: '2.0', id: 3, method: 'tools/explode' });
+    const body = await rpcBody(res);
+    assert.equal(body.error.code, -32601);
+    assert.equal(body.id, 3);
+  });
+
+  it('GET and DELETE: 405 with Allow: POST', async () => {
+    for (const method of ['GET', 'DELETE', 'PUT']) {
+      const res = await request(mcp, { method, headers: { accept: 'text/event-stream' } });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get('allow'), 'POST');
+      assert.ok((await res.json()).error);
+    }
+  });
+
+  it('a Host not on the allow-list: 403 (DNS rebinding)', async () => {
+    const res = await post(mcp, init, { host: 'evil.example.com' });
+    assert.equal(res.status, 403);
+    assert.match((await res.json()).error.message, /Host not allowed/);
+  });
+
+  it('a disallowed Origin: 403', async () => {
+    const res = await post(mcp, init, { origin: 'https://evil.example.com' });
+    assert.equal(res.status, 403);
+    assert.match((await res.json()).error.message, /Origin not allowed/);
+  });
+
+  it('the server’s own origin and configured origins are accepted', async () => {
+    for (const origin of [running.url, `http://localhost:${running.port}`, 'https://inspector.example.com']) {
+      const res = await post(mcp, init, { origin });
+      assert.equal(res.status, 200, origin);
+      await res.text();
+    }
+  });
+
+  it('/healthz answers whatever the Host, as load balancers probe by IP', async () => {
+    const res = await request(`${running.url}/healthz`, { headers: { host: '10.0.3.17:3000' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+
+  it('an unknown path: 404', async () => {
+    const res = await fetch(`${running.url}/nope`);
+    assert.equal(res.status, 404);
+    await res.text();
+  });
+});
+
+describe('without a Host allow-list', () => {
+  it('accepts any Host but still refuses a cross-origin browser request', async () => {
+    const running = await listen(createApp({ responseMode: 'json', logger: silentLogger }));
+    try {
+      const any = await post(`${running.url}/mcp`, init, { host: 'mcp.example.com' });
+      assert.equal(any.status, 200);
+      await any.text();
+      const cross = await post(`${running.url}/mcp`, init, { host: 'mcp.example.com', origin: 'https://evil.example.com' });
+      assert.equal(cross.status, 403);
+      await cross.text();
+    } finally {
+      await running.close();
+    }
+  });
+});

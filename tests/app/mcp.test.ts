@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createApp, LOOPBACK_HOSTS, type ResponseMode } from '../../app/createApp';
+import { PRICES_URI } from '../../app/server';
+import { connectClient, listen, MCP_HEADERS, silentLogger, type Running } from '../helpers/http';
+
+for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
+  describe(`MCP over Streamable HTTP (${responseMode} responses)`, () => {
+    let running: Running;
+    let client: Client;
+
+    before(async () => {
+      running = await listen(createApp({ responseMode, allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+      client = await connectClient(`${running.url}/mcp`);
+    });
+    after(async () => {
+      await client.close();
+      await running.close();
+    });
+
+    it('initializes with the server name, version and capabilities', () => {
+      assert.equal(client.getServerVersion()?.name, 'mcp-on-aws');
+      const caps = client.getServerCapabilities();
+      assert.ok(caps?.tools && caps.resources && caps.prompts);
+    });
+
+    it(`answers POST /mcp with ${responseMode === 'json' ? 'application/json' : 'text/event-stream'}`, async () => {
+      const res = await fetch(`${running.url}/mcp`, {
+        method: 'POST',
+        headers: MCP_HEADERS,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'ping' }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type')!, responseMode === 'json' ? /application\/json/ : /text\/event-stream/);
+      assert.equal(res.headers.get('mcp-session-id'), null, 'stateless: no session id');
+      await res.text();
+    });
+
+    it('lists both tools with input and output schemas', async () => {
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), ['analyze_text', 'estimate_hosting_cost']);
+      for (const tool of tools) {
+        assert.ok(tool.description && tool.description.length > 40, `${tool.name} has a description`);
+        assert.equal(tool.inputSchema.type, 'object');
+        assert.equal(tool.outputSchema?.type, 'object');
+        assert.equal(tool.annotations?.readOnlyHint, true);
+      }
+      const cost = tools.find((t) => t.name === 'estimate_hosting_cost')!;
+      assert.deepEqual(cost.inputSchema.required, ['requestsPerMonth', 'avgDurationMs']);
+    });
+
+    it('estimate_hosting_cost returns structured estimates for every target', async () => {
+      const result = await client.callTool({
+        name: 'estimate_hosting_cost',
+        arguments: { requestsPerMonth: 1_000_000, avgDurationMs: 200 },
+      });
+      assert.equal(result.isError, undefined);
+      const out = result.structuredContent as any;
+      assert.equal(out.currency, 'USD');
+      assert.equal(out.region, 'us-east-1');
+      assert.deepEqual(out.estimates.map((e: any) => e.target), ['lambda', 'fargate', 'eks']);
+      assert.equal(out.estimates[0].monthlyUsd, 2.87);
+      assert.equal(out.cheapest, 'lambda');
+      const text = (result.content as any[])[0].text;
+      assert.deepEqual(JSON.parse(text), out, 'text content carries the same JSON');
+    });
+
+    it('estimate_hosting_cost estimates only the listed targets', async () => {
+      const result = await client.callTool({
+        name: 'estimate_hosting_cost',
+        arguments: { requestsPerMonth: 0, avgDurationMs: 1, targets: ['eks', 'fargate'] },
+      });
+      const out = result.structuredContent as any;
+      assert.deepEqual(out.estimates.map((e: any) => e.target), ['eks', 'fargate']);
+      assert.equal(out.cheapest, 'fargate');
+    });
+
+    it('analyze_text counts words and sentences', async () => {
+      const result = await client.callTool({ name: 'analyze_text', arguments: { text: 'One two. Three!' } });
+      const out = result.structuredContent as any;
+      assert.equal(out.words, 3);
+      assert.equal(out.sentences, 2);
+    });
+
+    it('invalid tool arguments give a tool error result, and the server keeps serving', async () => {
+      const bad = await client.callTool({
+        name: 'estimate_hosting_cost',
+        arguments: { requestsPerMonth: -5, avgDurationMs: 'fast', memoryMb: 64 },
+      });
+      assert.equal(bad.isError, true);
+      const message = (bad.content as any[])[0].text as string;
+      assert.match(message, /requestsPerMonth/);
+      assert.match(message, /avgDurationMs/);
+      assert.match(message, /memoryMb/);
+      const missing = await client.callTool({ name: 'analyze_text', arguments: {} });
+      assert.equal(missing.isError, true);
+      const ok = await client.callTool({ name: 'analyze_text', arguments: { text: 'still here' } });
+      assert.equal((ok.structuredContent as any).words, 2);
+    });
+
+    it('an unknown tool is an error, not a crash', async () => {
+      const result = await client.callTool({ name: 'no_such_tool', arguments: {} }).catch((e: Error) => e);
+      if (result instanceof Error) assert.match(result.message, /no_such_tool/);
+      else assert.equal(result.isError, true);
+    });
+
+    it('serves the price table as a JSON resource', async () => {
+      const { resources } = await client.listResources();
+      assert.deepEqual(resources.map((r) => r.uri), [PRICES_URI]);
+      const read = await client.readResource({ uri: PRICES_URI });
+      const content = read.contents[0] as { mimeType: string; text: string };
+      assert.equal(content.mimeType, 'application/json');
+      const prices = JSON.parse(content.text);
+      assert.equal(prices.region, 'us-east-1');
+      assert.equal(prices.lambda.gbSecondArm64, '0.0000133334');
+    });
+
+    it('offers the choose_target prompt with the workload in it', async () => {
+      const { prompts } = await client.listPrompts();
+      const prompt = prompts.find((p) => p.name === 'choose_target');
+      assert.ok(prompt);
+      assert.deepEqual(prompt.arguments?.map((a) => [a.name, a.required]), [
+        ['workload', true],
+        ['budgetUsd', false],
+      ]);
+      const got = await client.getPrompt({ name: 'choose_target', arguments: { workload: '5M calls, 2 s each', budgetUsd: '100' } });
+      const text = (got.messages[0]!.content as { text: string }).text;
+      assert.match(text, /5M calls, 2 s each/);
+      assert.match(text, /Monthly budget: 100 USD/);
+      assert.match(text, /estimate_hosting_cost/);
+    });
+  });
+}
