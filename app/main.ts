@@ -32,7 +32,10 @@ export function main(): void {
       process.exit(1);
     }, env.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
+    // Keep-alive connections would hold the server open: close each one as soon as its last response is sent.
+    const reaper = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
+      clearInterval(reaper);
       logger.info('drained; exiting');
       process.exit(0);
     });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createApp, LOOPBACK_HOSTS } from '../../app/createApp';
-import { listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
+import { json, listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
 
 const init = {
   jsonrpc: '2.0',
@@ -37,7 +37,7 @@ describe('bad input on /mcp', () => {
   it('malformed JSON: 400 with JSON-RPC -32700', async () => {
     const res = await post(mcp, '{"jsonrpc": "2.0", "id": 1,');
     assert.equal(res.status, 400);
-    const body = await res.json();
+    const body = await json(res);
     assert.equal(body.error.code, -32700);
     assert.equal(body.id, null);
   });
@@ -45,25 +45,25 @@ describe('bad input on /mcp', () => {
   it('a JSON value that is not a JSON-RPC message: 400', async () => {
     const res = await post(mcp, { hello: 'world' });
     assert.equal(res.status, 400);
-    assert.ok((await res.json()).error.code < 0);
+    assert.ok((await json(res)).error.code < 0);
   });
 
   it('wrong content type: 415', async () => {
     const res = await post(mcp, JSON.stringify(init), { 'content-type': 'text/plain' });
     assert.equal(res.status, 415);
-    assert.ok((await res.json()).error);
+    assert.ok((await json(res)).error);
   });
 
   it('Accept without text/event-stream and application/json: 406', async () => {
     const res = await post(mcp, init, { accept: 'text/html' });
     assert.equal(res.status, 406);
-    assert.ok((await res.json()).error);
+    assert.ok((await json(res)).error);
   });
 
   it('a body over the limit: 413 naming the limit', async () => {
     const res = await post(mcp, { ...init, params: { ...init.params, padding: 'x'.repeat(5000) } });
     assert.equal(res.status, 413);
-    const body = await res.json();
+    const body = await json(res);
     assert.match(body.error.message, /4096 bytes/);
   });
 
@@ -79,20 +79,20 @@ describe('bad input on /mcp', () => {
       const res = await request(mcp, { method, headers: { accept: 'text/event-stream' } });
       assert.equal(res.status, 405, method);
       assert.equal(res.headers.get('allow'), 'POST');
-      assert.ok((await res.json()).error);
+      assert.ok((await json(res)).error);
     }
   });
 
   it('a Host not on the allow-list: 403 (DNS rebinding)', async () => {
     const res = await post(mcp, init, { host: 'evil.example.com' });
     assert.equal(res.status, 403);
-    assert.match((await res.json()).error.message, /Host not allowed/);
+    assert.match((await json(res)).error.message, /Host not allowed/);
   });
 
   it('a disallowed Origin: 403', async () => {
     const res = await post(mcp, init, { origin: 'https://evil.example.com' });
     assert.equal(res.status, 403);
-    assert.match((await res.json()).error.message, /Origin not allowed/);
+    assert.match((await json(res)).error.message, /Origin not allowed/);
   });
 
   it('the server’s own origin and configured origins are accepted', async () => {
@@ -106,7 +106,7 @@ describe('bad input on /mcp', () => {
   it('/healthz answers whatever the Host, as load balancers probe by IP', async () => {
     const res = await request(`${running.url}/healthz`, { headers: { host: '10.0.3.17:3000' } });
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: 'ok' });
+    assert.deepEqual(await json(res), { status: 'ok' });
   });
 
   it('an unknown path: 404', async () => {

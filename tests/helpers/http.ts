@@ -90,3 +90,6 @@ export async function rpcBody(res: Response): Promise<any> {
   }
   return JSON.parse(text);
 }
+
+/** The JSON body of a response, untyped for assertions. */
+export const json = (res: Response): Promise<any> => res.json();

@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# The MCP server as a container: built from the lockfile, only the single-file bundle in the final image.
+FROM node:22-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY app ./app
+COPY scripts ./scripts
+RUN node scripts/build.mjs
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=build --chown=node:node /src/dist/server/index.js ./index.js
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# exec form: node is PID 1 and receives SIGTERM itself, so in-flight requests drain.
+CMD ["node", "index.js"]
