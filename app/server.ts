@@ -1,4 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator as jsonSchemaValidatorType } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
 import { PRICES } from './cost/prices';
 import { tools } from './tools';
@@ -6,12 +8,25 @@ import { APP_NAME, APP_VERSION } from './version';
 
 export const PRICES_URI = 'mcp-on-aws://prices/us-east-1';
 const PRICES_JSON = JSON.stringify(PRICES, null, 2);
+// One JSON Schema validator for every request's server (building an Ajv instance costs more than the
+// rest of a stateless request), made on first use: only elicitation needs it, so cold starts skip it.
+let ajv: AjvJsonSchemaValidator | undefined;
+const jsonSchemaValidator: jsonSchemaValidatorType = {
+  getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
+const CHOOSE_TARGET_ARGS = {
+  workload: z.string().describe('The workload: traffic, request duration, payloads, latency and team constraints'),
+  budgetUsd: z.string().optional().describe('Monthly budget in USD, if any'),
+};
 
 /** The MCP server: its tools, the price table resource and the `choose_target` prompt. */
 export function createMcpServer(): McpServer {
   const server = new McpServer(
     { name: APP_NAME, version: APP_VERSION },
-    { instructions: 'Tools to estimate what hosting an MCP server on AWS costs, and to measure text.' },
+    {
+      instructions: 'Tools to estimate what hosting an MCP server on AWS costs, and to measure text.',
+      jsonSchemaValidator,
+    },
   );
   for (const tool of tools) tool.register(server);
 
@@ -31,10 +46,7 @@ export function createMcpServer(): McpServer {
     {
       title: 'Choose an AWS target',
       description: 'Asks the model to pick Lambda, Fargate or EKS for a described workload, using estimate_hosting_cost.',
-      argsSchema: {
-        workload: z.string().describe('The workload: traffic, request duration, payloads, latency and team constraints'),
-        budgetUsd: z.string().optional().describe('Monthly budget in USD, if any'),
-      },
+      argsSchema: CHOOSE_TARGET_ARGS,
     },
     ({ workload, budgetUsd }) => ({
       messages: [

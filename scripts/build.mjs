@@ -1,6 +1,19 @@
 // Bundles the app into single files: dist/lambda/index.js (exports `handler`) and dist/server/index.js.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
+import path from 'node:path';
+
+/** zod's `locales` namespace, resolved to English only. */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}zod${path.sep}`)
+        ? { path: path.resolve('scripts/shims/zod-locales.mjs') }
+        : undefined,
+    );
+  },
+};
 
 const common = {
   bundle: true,
@@ -12,6 +25,7 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   alias: { 'iconv-lite': './scripts/shims/iconv-lite.cjs' },
+  plugins: [zodEnglishOnly],
 };
 
 const bundles = [

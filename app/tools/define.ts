@@ -22,18 +22,20 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
   annotations?: ToolAnnotations;
   run: (args: z.output<z.ZodObject<I>>) => z.output<z.ZodObject<O>> | Promise<z.output<z.ZodObject<O>>>;
 }): AppTool {
+  // Built once: the stateless server registers its tools again for every request.
+  const config = {
+    title: def.title,
+    description: def.description,
+    inputSchema: z.object(def.inputSchema),
+    outputSchema: z.object(def.outputSchema),
+    annotations: { title: def.title, ...def.annotations },
+  };
   return {
     name: def.name,
     register(server) {
       server.registerTool(
         def.name,
-        {
-          title: def.title,
-          description: def.description,
-          inputSchema: def.inputSchema,
-          outputSchema: def.outputSchema,
-          annotations: { title: def.title, ...def.annotations },
-        },
+        config,
         // The SDK has validated the arguments against `inputSchema` before this runs.
         (async (args: z.output<z.ZodObject<I>>) => {
           const output = await def.run(args);

@@ -36,6 +36,10 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
       }
     });
     void exited.then((code) => reject(new Error(`server exited with ${code}`)));
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('no "MCP server listening" line within 10 s'));
+    }, 10_000).unref();
   });
   return { child, port, lines, exited };
 }
