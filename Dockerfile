@@ -7,7 +7,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY app ./app
 COPY scripts ./scripts
-RUN node scripts/build.mjs
+RUN npm run build
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import serverlessExpress from '@codegenie/serverless-express';
 import express, { type RequestHandler } from 'express';
 import { appOptionsFromEnv, readEnv } from './config';
@@ -34,3 +35,40 @@ const app = express()
   .use(createApp({ ...appOptionsFromEnv(readEnv(), 'json'), logger: createLogger('mcp-server') }));
 
 export const handler = serverlessExpress({ app });
+
+interface LambdaHttpResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  cookies?: string[];
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+/** The part of the Lambda Node.js runtime's `awslambda` global that response streaming uses. */
+export interface StreamingRuntime {
+  streamifyResponse<E, C>(fn: (event: E, responseStream: Writable, context: C) => Promise<void>): unknown;
+  HttpResponseStream: {
+    from(stream: Writable, metadata: { statusCode: number; headers?: Record<string, string>; cookies?: string[] }): Writable;
+  };
+}
+
+/**
+ * A handler for a Function URL in RESPONSE_STREAM mode: not bound by HTTP API's 30-second cap, up to
+ * the function's own timeout, and up to 200 MB of response. It answers what `handler` answers.
+ */
+export function createStreamHandler(runtime: StreamingRuntime): unknown {
+  return runtime.streamifyResponse(async (event: unknown, responseStream: Writable, context: unknown) => {
+    const result = (await (handler as (e: unknown, c: unknown) => Promise<LambdaHttpResult>)(event, context)) ?? { statusCode: 500 };
+    const out = runtime.HttpResponseStream.from(responseStream, {
+      statusCode: result.statusCode,
+      headers: result.headers,
+      cookies: result.cookies,
+    });
+    out.end(result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+  });
+}
+
+declare const awslambda: StreamingRuntime | undefined;
+
+/** Defined inside the Lambda runtime, which provides `awslambda`. */
+export const streamHandler = typeof awslambda === 'undefined' ? undefined : createStreamHandler(awslambda);

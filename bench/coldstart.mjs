@@ -15,7 +15,7 @@ const node22 =
     ? process.execPath
     : execFileSync('npx', ['-y', 'node@22', '-p', 'process.execPath'], { encoding: 'utf8' }).trim();
 const nodeVersion = execFileSync(node22, ['--version'], { encoding: 'utf8' }).trim();
-execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
 
 // The unbundled app: every app/*.ts compiled alone, beside a copy of package.json.
 const outDir = 'bench/out/unbundled';

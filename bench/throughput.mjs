@@ -9,7 +9,7 @@ const duration = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 20);
 const rounds = Number(process.argv[4] ?? 2);
 
-execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
 const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const call = (name, args) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
 

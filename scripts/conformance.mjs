@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 const SCENARIOS = ['server-initialize', 'ping', 'tools-list', 'prompts-list', 'resources-list', 'dns-rebinding-protection'];
 const CLI = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
 
-execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
 const server = spawn(process.execPath, ['dist/server/index.js'], {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
   stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { PassThrough, type Writable } from 'node:stream';
 import { functionUrlEvent, httpApiV2Event, lambdaContext } from '../fixtures/lambdaEvents';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string; isBase64Encoded?: boolean }>;
@@ -60,6 +61,28 @@ describe('Lambda handler', () => {
       });
     });
   }
+
+  it('streams the same answer through a Function URL in RESPONSE_STREAM mode', async () => {
+    const { createStreamHandler } = require('../../app/lambda') as typeof import('../../app/lambda');
+    let metadata: { statusCode: number; headers?: Record<string, string> } | undefined;
+    const chunks: Buffer[] = [];
+    const runtime = {
+      streamifyResponse: <T>(fn: T) => fn,
+      HttpResponseStream: {
+        from(stream: Writable, meta: { statusCode: number; headers?: Record<string, string> }) {
+          metadata = meta;
+          return stream;
+        },
+      },
+    };
+    const stream = createStreamHandler(runtime) as (e: unknown, s: Writable, c: unknown) => Promise<void>;
+    const sink = new PassThrough();
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    await stream(functionUrlEvent(initialize, { base64: true }), sink, lambdaContext);
+    assert.equal(metadata?.statusCode, 200);
+    assert.match(metadata!.headers!['content-type']!, /application\/json/);
+    assert.equal(JSON.parse(Buffer.concat(chunks).toString()).result.serverInfo.name, 'mcp-on-aws');
+  });
 
   it('answers the health check', async () => {
     const res = await handler(httpApiV2Event('', { method: 'GET', path: '/healthz' }), lambdaContext);

@@ -3,9 +3,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
 import path from 'node:path';
+import { BUNDLES, buildBundle } from '../../scripts/bundles';
 
 const root = path.resolve(__dirname, '../..');
-const bundle = path.join(root, 'dist/server/index.js');
+const bundle = path.join(root, BUNDLES.server.outfile);
 
 interface Started {
   child: ChildProcess;
@@ -71,8 +72,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('container entry point (node dist/server/index.js)', function () {
   this.timeout(30_000);
 
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });
+  before(async () => {
+    await buildBundle('server');
   });
 
   it('serves MCP and logs one JSON line per request with method, tool, status and duration', async () => {

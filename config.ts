@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { describeFargateMemory, fargateMemoryFor, FARGATE_SIZES } from './app/cost/fargate';
+
+export const TARGETS = ['lambda', 'fargate', 'eks'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** API Gateway HTTP API stops waiting for an integration after 30 seconds. */
+export const HTTP_API_TIMEOUT_SECONDS = 30;
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+const num = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a number from ${min} to ${max}` })
+    .refine((n) => Number.isFinite(n) && n >= min && n <= max, `must be a number from ${min} to ${max}`);
+
+const bool = z.preprocess(
+  (v) => (v === 'true' ? true : v === 'false' ? false : v),
+  z.boolean({ error: 'must be true or false' }),
+);
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of: ${values.join(', ')}` });
+
+/** A list given as a JSON array (what `pulumi config set --path 'key[0]' …` stores). */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }, z.array(item, { error: 'must be a list (set items with --path, e.g. "key[0]")' }));
+
+/** "Key=Value" items. */
+const keyValue = (valuePattern: RegExp, valueDescription: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^[^=]{1,128}=${valuePattern.source.replace(/^\^/, '')}`), `items must look like Key=${valueDescription}`);
+
+const hostname = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/;
+
+/** Every stack setting, as `pulumi config set <key> <value>` sets it. Pulumi.yaml declares the same keys. */
+export const configSchema = z.object({
+  target: oneOf(TARGETS).default('lambda'),
+  domainName: z.string().regex(hostname, 'must be a fully qualified domain name such as mcp.example.com').optional(),
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ').optional(),
+  tags: list(keyValue(/^.{0,256}$/, 'Value')).default([]),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), `must be one of: ${LOG_RETENTION_DAYS.join(', ')}`)
+    .default(30),
+  allowedOrigins: list(z.string().regex(/^https?:\/\/[^/\s]+$/, 'items must be origins such as https://app.example.com')).default([]),
+  discoveryNamespace: z
+    .string()
+    .regex(hostname, 'must be a DNS name such as dev.mcp-on-aws.local')
+    .optional(),
+  discoveryService: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and hyphens, at most 63')
+    .default('mcp-server'),
+
+  lambdaMemoryMb: int(128, 10_240).default(512),
+  lambdaTimeoutSeconds: int(1, 900).default(HTTP_API_TIMEOUT_SECONDS - 1),
+  lambdaFunctionUrl: bool.default(false),
+  lambdaProvisionedConcurrency: int(0, 1000).default(0),
+  lambdaReservedConcurrency: int(1, 10_000).optional(),
+  throttleBurstLimit: int(1, 5000).default(100),
+  throttleRateLimit: num(1, 10_000).default(50),
+
+  fargateCpu: z.coerce
+    .number()
+    .refine((n) => fargateMemoryFor(n) !== undefined, `must be one of: ${FARGATE_SIZES.map((s) => s.cpu).join(', ')} (CPU units)`)
+    .default(512),
+  fargateMemoryMb: int(512, 122_880).default(1024),
+  desiredCount: int(1, 100).default(2),
+  minCount: int(1, 100).default(2),
+  maxCount: int(1, 100).default(10),
+  cpuTargetPercent: int(10, 95).default(60),
+  requestsPerTarget: int(10, 100_000).default(1000),
+  idleTimeoutSeconds: int(1, 4000).default(300),
+  natGateways: oneOf(['single', 'onePerAz'] as const).default('single'),
+  containerSecrets: list(keyValue(/^arn:aws[a-z-]*:secretsmanager:.+$/, 'arn:aws:secretsmanager:…')).default([]),
+  imageRetentionCount: int(1, 1000).default(10),
+
+  eksReplicas: int(1, 100).default(2),
+  eksMinReplicas: int(1, 100).default(2),
+  eksMaxReplicas: int(1, 100).default(10),
+  eksAdminPrincipals: list(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, 'items must be IAM role or user ARNs')).default([]),
+
+  agentModelId: z.string().min(1).optional(),
+});
+
+export type StackConfig = z.output<typeof configSchema>;
+
+/** Rules that involve several settings; each problem names the key to change. */
+function crossCheck(c: Partial<StackConfig>, problem: (key: string, message: string) => void): void {
+  if (c.domainName && !c.hostedZoneId) problem('hostedZoneId', 'is required when domainName is set (the Route53 zone that holds it)');
+  if (c.hostedZoneId && !c.domainName) problem('domainName', 'is required when hostedZoneId is set');
+  if (c.lambdaTimeoutSeconds !== undefined && c.lambdaTimeoutSeconds > HTTP_API_TIMEOUT_SECONDS && c.lambdaFunctionUrl === false) {
+    problem(
+      'lambdaTimeoutSeconds',
+      `must be at most ${HTTP_API_TIMEOUT_SECONDS} (API Gateway HTTP API's limit); set lambdaFunctionUrl to true for longer tool calls`,
+    );
+  }
+  if (c.fargateCpu !== undefined && c.fargateMemoryMb !== undefined) {
+    const memory = fargateMemoryFor(c.fargateCpu);
+    if (memory && !memory.includes(c.fargateMemoryMb)) {
+      problem('fargateMemoryMb', `with fargateCpu ${c.fargateCpu} must be one of: ${describeFargateMemory(c.fargateCpu)}`);
+    }
+  }
+  const bounds = [
+    { min: 'minCount', desired: 'desiredCount', max: 'maxCount' },
+    { min: 'eksMinReplicas', desired: 'eksReplicas', max: 'eksMaxReplicas' },
+  ] as const;
+  for (const b of bounds) {
+    const [min, desired, max] = [c[b.min], c[b.desired], c[b.max]];
+    if (min === undefined || desired === undefined || max === undefined) continue;
+    if (min > max) problem(b.min, `must not exceed ${b.max} (${max})`);
+    else if (desired < min || desired > max) problem(b.desired, `must be from ${min} to ${max} (${b.min} to ${b.max})`);
+  }
+}
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof StackConfig)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid stack configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates raw stack settings (strings, as Pulumi config holds them). Throws one ConfigError that
+ * lists every problem, each naming its key, unless all are valid. Unknown keys are problems too.
+ */
+export function parseConfig(raw: Record<string, string | undefined>): StackConfig {
+  const problems: string[] = [];
+  const known = new Set<string>(CONFIG_KEYS);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key) && raw[key] !== undefined) problems.push(`${key}: is not a setting of this program (settings: ${CONFIG_KEYS.join(', ')})`);
+  }
+  // Each key on its own, so that one bad value does not hide the others, nor the rules across keys.
+  const values: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const result = configSchema.shape[key].safeParse(raw[key]);
+    if (result.success) {
+      values[key] = result.data;
+      continue;
+    }
+    for (const i of result.error.issues) {
+      const item = i.path.length ? `[${i.path.join('.')}]` : '';
+      problems.push(`${key}${item}: ${i.message} (got ${JSON.stringify(raw[key] ?? null)})`);
+    }
+  }
+  crossCheck(values as Partial<StackConfig>, (key, message) => problems.push(`${key}: ${message}`));
+  if (problems.length) throw new ConfigError(problems);
+  return values as StackConfig;
+}
+
+/** "Key=Value" items as an object. */
+export function keyValues(items: readonly string[]): Record<string, string> {
+  return Object.fromEntries(items.map((i) => [i.slice(0, i.indexOf('=')), i.slice(i.indexOf('=') + 1)]));
+}
