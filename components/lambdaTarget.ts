@@ -1,0 +1,268 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { HTTP_API_TIMEOUT_SECONDS } from '../config';
+import { buildBundle } from '../scripts/bundles';
+import type { CustomDomain } from './domain';
+import type { Discovery } from './discovery';
+
+export interface LambdaTargetArgs {
+  memoryMb: number;
+  /** Timeout of the Function URL's function; the HTTP API's function is capped at 30 s. */
+  timeoutSeconds: number;
+  logRetentionDays: number;
+  throttleBurstLimit: number;
+  throttleRateLimit: number;
+  /** Origins allowed by CORS and by the app's Origin check. */
+  allowedOrigins: string[];
+  /** A Function URL in RESPONSE_STREAM mode, for tool calls longer than HTTP API's 30 s. */
+  functionUrl: boolean;
+  /** Instances kept warm on the `live` alias; 0 for none. */
+  provisionedConcurrency: number;
+  reservedConcurrency?: number;
+  domain?: CustomDomain;
+  discovery: Discovery;
+}
+
+/** Headers an MCP client sends and reads, for CORS. */
+const MCP_CORS = {
+  allowMethods: ['POST', 'GET', 'DELETE', 'OPTIONS'],
+  allowHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id'],
+  exposeHeaders: ['mcp-session-id', 'mcp-protocol-version'],
+  maxAge: 3600,
+};
+
+/**
+ * The app on Lambda (arm64, Node 22) behind an API Gateway HTTP API (payload format 2.0), optionally
+ * with a custom domain, a streaming Function URL and provisioned concurrency; registered in Cloud Map.
+ */
+export class LambdaTarget extends pulumi.ComponentResource {
+  readonly mcpUrl: pulumi.Output<string>;
+  readonly healthUrl: pulumi.Output<string>;
+  readonly apiEndpoint: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  readonly functionUrl?: pulumi.Output<string>;
+
+  constructor(name: string, args: LambdaTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('mcp-on-aws:index:LambdaTarget', name, {}, opts);
+    const parent = this;
+
+    // Built during the program, so that every `pulumi up` ships the code as it is now.
+    const code = buildBundle('lambda').then(
+      (file) => new pulumi.asset.AssetArchive({ 'index.js': new pulumi.asset.FileAsset(file) }),
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      },
+      { parent },
+    );
+    // Only what the function does: write its logs to its own log group.
+    new aws.iam.RolePolicy(
+      `${name}-logs`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+          ],
+        }),
+      },
+      { parent },
+    );
+
+    const environment = {
+      variables: {
+        NODE_ENV: 'production',
+        MCP_RESPONSE_MODE: 'json',
+        ALLOWED_ORIGINS: args.allowedOrigins.join(','),
+        LOG_LEVEL: 'info',
+      },
+    };
+    const functionArgs = (handler: string, timeout: number): aws.lambda.FunctionArgs => ({
+      runtime: aws.lambda.Runtime.NodeJS22dX,
+      architectures: ['arm64'],
+      handler,
+      code,
+      role: role.arn,
+      memorySize: args.memoryMb,
+      timeout,
+      environment,
+      loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+      reservedConcurrentExecutions: args.reservedConcurrency,
+    });
+
+    const fn = new aws.lambda.Function(
+      `${name}-fn`,
+      {
+        ...functionArgs('index.handler', Math.min(args.timeoutSeconds, HTTP_API_TIMEOUT_SECONDS)),
+        publish: args.provisionedConcurrency > 0,
+      },
+      { parent, dependsOn: [logGroup] },
+    );
+
+    // With provisioned concurrency, traffic goes to the `live` alias, whose instances are kept warm.
+    let invokeArn: pulumi.Output<string> = fn.invokeArn;
+    let qualifier: pulumi.Output<string> | undefined;
+    if (args.provisionedConcurrency > 0) {
+      const alias = new aws.lambda.Alias(`${name}-live`, { name: 'live', functionName: fn.name, functionVersion: fn.version }, { parent });
+      new aws.lambda.ProvisionedConcurrencyConfig(
+        `${name}-warm`,
+        { functionName: fn.name, qualifier: alias.name, provisionedConcurrentExecutions: args.provisionedConcurrency },
+        { parent },
+      );
+      invokeArn = alias.invokeArn;
+      qualifier = alias.name;
+    }
+
+    const api = new aws.apigatewayv2.Api(
+      `${name}-api`,
+      {
+        protocolType: 'HTTP',
+        description: 'MCP server (Streamable HTTP)',
+        ...(args.allowedOrigins.length ? { corsConfiguration: { ...MCP_CORS, allowOrigins: args.allowedOrigins } } : {}),
+      },
+      { parent },
+    );
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      {
+        apiId: api.id,
+        integrationType: 'AWS_PROXY',
+        integrationUri: invokeArn,
+        integrationMethod: 'POST',
+        payloadFormatVersion: '2.0',
+        timeoutMilliseconds: HTTP_API_TIMEOUT_SECONDS * 1000,
+      },
+      { parent },
+    );
+    // /mcp takes every method so that the app answers GET and DELETE with its own 405.
+    const routes = ['ANY /mcp', 'GET /healthz'].map(
+      (routeKey) =>
+        new aws.apigatewayv2.Route(
+          `${name}-route-${routeKey.replace(/[^A-Za-z]+/g, '-').toLowerCase()}`,
+          { apiId: api.id, routeKey, target: pulumi.interpolate`integrations/${integration.id}` },
+          { parent },
+        ),
+    );
+    const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays: args.logRetentionDays }, { parent });
+    const stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: api.id,
+        name: '$default',
+        autoDeploy: true,
+        defaultRouteSettings: {
+          throttlingBurstLimit: args.throttleBurstLimit,
+          throttlingRateLimit: args.throttleRateLimit,
+          detailedMetricsEnabled: true,
+        },
+        accessLogSettings: {
+          destinationArn: accessLogs.arn,
+          format: JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        },
+      },
+      { parent, dependsOn: routes },
+    );
+    // Only this API may invoke the function.
+    new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: 'lambda:InvokeFunction',
+        function: fn.name,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+        qualifier,
+      },
+      { parent },
+    );
+
+    let baseUrl: pulumi.Output<string> = api.apiEndpoint;
+    if (args.domain) {
+      const domainName = new aws.apigatewayv2.DomainName(
+        `${name}-domain`,
+        {
+          domainName: args.domain.domainName,
+          domainNameConfiguration: {
+            certificateArn: args.domain.certificateArn,
+            endpointType: 'REGIONAL',
+            securityPolicy: 'TLS_1_2',
+          },
+        },
+        { parent },
+      );
+      new aws.apigatewayv2.ApiMapping(`${name}-mapping`, { apiId: api.id, domainName: domainName.id, stage: stage.id }, { parent });
+      args.domain.alias(
+        `${name}-domain`,
+        {
+          dnsName: domainName.domainNameConfiguration.targetDomainName,
+          zoneId: domainName.domainNameConfiguration.hostedZoneId,
+        },
+        { parent },
+      );
+      baseUrl = pulumi.output(args.domain.url);
+    }
+
+    if (args.functionUrl) {
+      const streamFn = new aws.lambda.Function(
+        `${name}-stream-fn`,
+        functionArgs('index.streamHandler', args.timeoutSeconds),
+        { parent, dependsOn: [logGroup] },
+      );
+      const url = new aws.lambda.FunctionUrl(
+        `${name}-url`,
+        {
+          functionName: streamFn.name,
+          authorizationType: 'NONE',
+          invokeMode: 'RESPONSE_STREAM',
+          ...(args.allowedOrigins.length
+            ? {
+                cors: {
+                  allowOrigins: args.allowedOrigins,
+                  allowMethods: ['POST', 'GET', 'DELETE'],
+                  allowHeaders: MCP_CORS.allowHeaders,
+                  exposeHeaders: MCP_CORS.exposeHeaders,
+                  maxAge: MCP_CORS.maxAge,
+                },
+              }
+            : {}),
+        },
+        { parent },
+      );
+      // A public Function URL needs both permissions in the function's resource policy.
+      new aws.lambda.Permission(
+        `${name}-url-invoke`,
+        { action: 'lambda:InvokeFunctionUrl', function: streamFn.name, principal: '*', functionUrlAuthType: 'NONE' },
+        { parent },
+      );
+      new aws.lambda.Permission(
+        `${name}-url-invoke-function`,
+        { action: 'lambda:InvokeFunction', function: streamFn.name, principal: '*', invokedViaFunctionUrl: true },
+        { parent },
+      );
+      this.functionUrl = pulumi.interpolate`${url.functionUrl}mcp`;
+    }
+
+    this.apiEndpoint = api.apiEndpoint;
+    this.functionName = fn.name;
+    this.mcpUrl = pulumi.interpolate`${baseUrl}/mcp`;
+    this.healthUrl = pulumi.interpolate`${baseUrl}/healthz`;
+    args.discovery.registerEndpoint(`${name}-endpoint`, { url: this.mcpUrl, target: 'lambda' }, { dependsOn: [stage] });
+    this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl, functionUrl: this.functionUrl });
+  }
+}

@@ -1,0 +1,12 @@
+// The Pulumi program: reads and validates the stack's configuration (before any resource is
+// registered), then deploys the chosen target. See README.md for the settings.
+import { deploy, readStackConfig } from './program';
+
+const outputs = deploy(readStackConfig());
+
+export const target = outputs.target;
+export const mcpUrl = outputs.mcpUrl;
+export const healthUrl = outputs.healthUrl;
+export const discovery = outputs.discovery;
+export const functionUrl = outputs.functionUrl;
+export const warnings = outputs.warnings;

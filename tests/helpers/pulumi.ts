@@ -1,0 +1,49 @@
+import * as pulumi from '@pulumi/pulumi';
+import { deploy, readStackConfig, type StackOutputs } from '../../program';
+import { registered, type Registered } from '../setup';
+
+// Drains Pulumi's queue of outstanding registrations (what the engine waits for before a program ends).
+const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
+
+/** The value of an Output, once known. */
+export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output as pulumi.Input<T>).apply((v) => resolve(v as T)));
+}
+
+/** Sets this project's stack configuration (keys without the project prefix), plus the AWS region. */
+export function setConfig(values: Record<string, string | string[] | boolean | number>): void {
+  const config: Record<string, string> = { 'aws:region': 'us-east-1' };
+  for (const [k, v] of Object.entries(values)) config[`mcp-on-aws:${k}`] = typeof v === 'string' ? v : JSON.stringify(v);
+  pulumi.runtime.setAllConfig(config);
+}
+
+export interface Deployed {
+  outputs: StackOutputs;
+  resources: Registered[];
+  /** Resources of one type, e.g. 'aws:lambda/function:Function'. */
+  all(type: string): Registered[];
+  /** The one resource of a type (fails when there are none or several). */
+  one(type: string): Registered;
+}
+
+/** Runs the program under mocks with `values` as the stack's configuration and waits for its outputs. */
+export async function deployWith(values: Record<string, string | string[] | boolean | number>): Promise<Deployed> {
+  setConfig(values);
+  registered.length = 0;
+  const outputs = deploy(readStackConfig());
+  await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.discovery, outputs.functionUrl]));
+  // Registrations that no output waits on (the function waits for its bundle to build) finish too.
+  await waitForRPCs();
+  const resources = [...registered];
+  const all = (type: string) => resources.filter((r) => r.type === type);
+  return {
+    outputs,
+    resources,
+    all,
+    one(type) {
+      const found = all(type);
+      if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+      return found[0]!;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Loaded once by mocha (--require): Pulumi mocks for the whole process, and the recorder tests read.
+import * as pulumi from '@pulumi/pulumi';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+}
+
+/** Every resource registered since the last reset, in order. */
+export const registered: Registered[] = [];
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+
+/** Outputs AWS computes, for the resource types the program reads them from. */
+function computed(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
+  switch (type) {
+    case 'aws:lambda/function:Function':
+      return {
+        name: inputs.name ?? name,
+        arn: arn('lambda', `function:${name}`),
+        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${name}`)}/invocations`,
+        version: inputs.publish ? '3' : '$LATEST',
+      };
+    case 'aws:lambda/alias:Alias':
+      return {
+        arn: arn('lambda', `function:${inputs.functionName}:${inputs.name}`),
+        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${inputs.functionName}:${inputs.name}`)}/invocations`,
+      };
+    case 'aws:lambda/functionUrl:FunctionUrl':
+      return { functionUrl: 'https://x7k2mq4vbn3lpq5rs6tuv7wxyz0abcde.lambda-url.us-east-1.on.aws/' };
+    case 'aws:apigatewayv2/api:Api':
+      return { apiEndpoint: `https://${id}.execute-api.${REGION}.amazonaws.com`, executionArn: arn('execute-api', id) };
+    case 'aws:apigatewayv2/domainName:DomainName':
+      return {
+        domainNameConfiguration: {
+          ...inputs.domainNameConfiguration,
+          targetDomainName: `d-abc123.execute-api.${REGION}.amazonaws.com`,
+          hostedZoneId: 'Z1UJRXOUMOOFQ8',
+        },
+      };
+    case 'aws:acm/certificate:Certificate':
+      return {
+        arn: arn('acm', `certificate/${name}`),
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${inputs.domainName}.`,
+            resourceRecordType: 'CNAME',
+            resourceRecordValue: '_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.',
+          },
+        ],
+      };
+    case 'aws:acm/certificateValidation:CertificateValidation':
+      return { certificateArn: inputs.certificateArn };
+    case 'aws:route53/record:Record':
+      return { fqdn: String(inputs.name).replace(/\.$/, '') };
+    default:
+      return { arn: arn(type.split(':')[1]!.split('/')[0]!, `${name}`), name: inputs.name ?? name };
+  }
+}
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const id = `${args.name}-id`;
+      const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs, id) };
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      return { id, state };
+    },
+    call(args) {
+      switch (args.token) {
+        case 'aws:index/getRegion:getRegion':
+          return { name: REGION, region: REGION, id: REGION };
+        case 'aws:index/getCallerIdentity:getCallerIdentity':
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: 'AROAEXAMPLE' };
+        case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+          return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+        case 'aws:index/getPartition:getPartition':
+          return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
+        default:
+          return args.inputs;
+      }
+    },
+  },
+  'mcp-on-aws',
+  'dev',
+  false,
+);
