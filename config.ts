@@ -15,11 +15,6 @@ const int = (min: number, max: number) =>
     .number({ error: `must be a whole number from ${min} to ${max}` })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 
-const num = (min: number, max: number) =>
-  z.coerce
-    .number({ error: `must be a number from ${min} to ${max}` })
-    .refine((n) => Number.isFinite(n) && n >= min && n <= max, `must be a number from ${min} to ${max}`);
-
 const bool = z.preprocess(
   (v) => (v === 'true' ? true : v === 'false' ? false : v),
   z.boolean({ error: 'must be true or false' }),
@@ -73,7 +68,7 @@ export const configSchema = z.object({
   lambdaProvisionedConcurrency: int(0, 1000).default(0),
   lambdaReservedConcurrency: int(1, 10_000).optional(),
   throttleBurstLimit: int(1, 5000).default(100),
-  throttleRateLimit: num(1, 10_000).default(50),
+  throttleRateLimit: int(1, 10_000).default(50),
 
   fargateCpu: z.coerce
     .number()
@@ -101,9 +96,13 @@ export const configSchema = z.object({
 export type StackConfig = z.output<typeof configSchema>;
 
 /** Rules that involve several settings; each problem names the key to change. */
-function crossCheck(c: Partial<StackConfig>, problem: (key: string, message: string) => void): void {
-  if (c.domainName && !c.hostedZoneId) problem('hostedZoneId', 'is required when domainName is set (the Route53 zone that holds it)');
-  if (c.hostedZoneId && !c.domainName) problem('domainName', 'is required when hostedZoneId is set');
+function crossCheck(
+  c: Partial<StackConfig>,
+  given: (key: keyof StackConfig) => boolean,
+  problem: (key: string, message: string) => void,
+): void {
+  if (given('domainName') && !given('hostedZoneId')) problem('hostedZoneId', 'is required when domainName is set (the Route53 zone that holds it)');
+  if (given('hostedZoneId') && !given('domainName')) problem('domainName', 'is required when hostedZoneId is set');
   if (c.lambdaTimeoutSeconds !== undefined && c.lambdaTimeoutSeconds > HTTP_API_TIMEOUT_SECONDS && c.lambdaFunctionUrl === false) {
     problem(
       'lambdaTimeoutSeconds',
@@ -159,7 +158,11 @@ export function parseConfig(raw: Record<string, string | undefined>): StackConfi
       problems.push(`${key}${item}: ${i.message} (got ${JSON.stringify(raw[key] ?? null)})`);
     }
   }
-  crossCheck(values as Partial<StackConfig>, (key, message) => problems.push(`${key}: ${message}`));
+  crossCheck(
+    values as Partial<StackConfig>,
+    (key) => raw[key] !== undefined,
+    (key, message) => problems.push(`${key}: ${message}`),
+  );
   if (problems.length) throw new ConfigError(problems);
   return values as StackConfig;
 }
