@@ -3,7 +3,10 @@ import * as pulumi from '@pulumi/pulumi';
 import { keyValues, parseConfig, type StackConfig } from './config';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
+import { FargateTarget } from './components/fargateTarget';
+import { ContainerImage } from './components/image';
 import { LambdaTarget } from './components/lambdaTarget';
+import { Network } from './components/network';
 
 /** This project's settings from the stack's configuration, validated (see config.ts). */
 export function readStackConfig(): StackConfig {
@@ -69,8 +72,43 @@ export function deploy(config: StackConfig): StackOutputs {
         warnings,
       };
     }
-    case 'fargate':
+    case 'fargate': {
+      const network = new Network('network', { natGateways: config.natGateways }, opts);
+      const discovery = new Discovery(
+        'discovery',
+        { namespaceName, serviceName: config.discoveryService, vpcId: network.vpcId, taskRecords: true },
+        opts,
+      );
+      const image = new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts);
+      const fargate = new FargateTarget(
+        'fargate',
+        {
+          network,
+          image,
+          discovery,
+          domain,
+          cpu: config.fargateCpu,
+          memoryMb: config.fargateMemoryMb,
+          desiredCount: config.desiredCount,
+          minCount: config.minCount,
+          maxCount: config.maxCount,
+          cpuTargetPercent: config.cpuTargetPercent,
+          requestsPerTarget: config.requestsPerTarget,
+          idleTimeoutSeconds: config.idleTimeoutSeconds,
+          logRetentionDays: config.logRetentionDays,
+          allowedOrigins: config.allowedOrigins,
+          secrets: keyValues(config.containerSecrets),
+        },
+        opts,
+      );
+      if (!domain) {
+        warnings.push(
+          'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
+        );
+      }
+      return { target: 'fargate', mcpUrl: fargate.mcpUrl, healthUrl: fargate.healthUrl, discovery: discovery.summary, warnings };
+    }
     case 'eks':
-      throw new Error(`target "${config.target}" is not available yet; set target to lambda (pulumi config set target lambda)`);
+      throw new Error(`target "${config.target}" is not available yet; set target to lambda or fargate (pulumi config set target fargate)`);
   }
 }

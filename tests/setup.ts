@@ -57,6 +57,19 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
       };
     case 'aws:acm/certificateValidation:CertificateValidation':
       return { certificateArn: inputs.certificateArn };
+    case 'aws:lb/loadBalancer:LoadBalancer':
+      return {
+        arn: arn('elasticloadbalancing', `loadbalancer/app/${name}/50dc6c495c0c9188`),
+        arnSuffix: `app/${name}/50dc6c495c0c9188`,
+        dnsName: `${name}-1234567890.${REGION}.elb.amazonaws.com`,
+        zoneId: 'Z35SXDOTRQ7X7K',
+      };
+    case 'aws:lb/targetGroup:TargetGroup':
+      return { arn: arn('elasticloadbalancing', `targetgroup/${name}/73e2d6bc24d8a067`), arnSuffix: `targetgroup/${name}/73e2d6bc24d8a067` };
+    case 'aws:ecr/repository:Repository':
+      return { arn: arn('ecr', `repository/${name}`), name, registryId: ACCOUNT, repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}` };
+    case 'docker-build:index:Image':
+      return { ref: `${String(inputs.tags[0]).split(':')[0]}@sha256:9b2a1c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9` };
     case 'aws:route53/record:Record':
       return { fqdn: String(inputs.name).replace(/\.$/, '') };
     default:
@@ -80,6 +93,8 @@ pulumi.runtime.setMocks(
           return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: 'AROAEXAMPLE' };
         case 'aws:index/getAvailabilityZones:getAvailabilityZones':
           return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+        case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
+          return { userName: 'AWS', password: 'token', proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, authorizationToken: 'x' };
         case 'aws:index/getPartition:getPartition':
           return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
         default:

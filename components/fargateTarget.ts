@@ -1,0 +1,227 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { CustomDomain } from './domain';
+import type { Discovery } from './discovery';
+import type { ContainerImage } from './image';
+import { HEALTH_PATH, LoadBalancer } from './loadBalancer';
+import type { Network } from './network';
+
+export const CONTAINER_NAME = 'mcp-server';
+export const CONTAINER_PORT = 3000;
+/** The most ECS lets a container take to stop after SIGTERM. */
+export const STOP_TIMEOUT_SECONDS = 120;
+/** The image's `node` user. */
+const NODE_UID = '1000';
+
+export interface FargateTargetArgs {
+  network: Network;
+  image: ContainerImage;
+  discovery: Discovery;
+  domain?: CustomDomain;
+  cpu: number;
+  memoryMb: number;
+  desiredCount: number;
+  minCount: number;
+  maxCount: number;
+  cpuTargetPercent: number;
+  requestsPerTarget: number;
+  idleTimeoutSeconds: number;
+  logRetentionDays: number;
+  allowedOrigins: string[];
+  /** Environment variable name → Secrets Manager secret ARN. */
+  secrets: Record<string, string>;
+}
+
+/** The keep-alive the app keeps on connections from the ALB: longer than the ALB's idle timeout. */
+export const keepAliveMs = (idleTimeoutSeconds: number) => (idleTimeoutSeconds + 5) * 1000;
+
+/**
+ * The app's image on ECS Fargate (arm64) in private subnets, behind an HTTPS ALB, scaled on CPU and on
+ * requests per task, with its tasks registered in Cloud Map.
+ */
+export class FargateTarget extends pulumi.ComponentResource {
+  readonly mcpUrl: pulumi.Output<string>;
+  readonly healthUrl: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+
+  constructor(name: string, args: FargateTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('mcp-on-aws:index:FargateTarget', name, {}, opts);
+    const parent = this;
+
+    const lb = new LoadBalancer(
+      `${name}-lb`,
+      { network: args.network, targetPort: CONTAINER_PORT, idleTimeoutSeconds: args.idleTimeoutSeconds, domain: args.domain },
+      { parent },
+    );
+    const serviceSg = new aws.ec2.SecurityGroup(
+      `${name}-tasks`,
+      {
+        vpcId: args.network.vpcId,
+        description: 'MCP server tasks: the app port from the load balancer only',
+        ingress: [
+          {
+            protocol: 'tcp',
+            fromPort: CONTAINER_PORT,
+            toPort: CONTAINER_PORT,
+            securityGroups: [lb.securityGroupId],
+            description: 'from the load balancer',
+          },
+        ],
+        egress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS out: ECR, Secrets Manager, logs, tools' }],
+      },
+      { parent },
+    );
+
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: 'containerInsights', value: 'enabled' }] }, { parent });
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
+
+    const assumeEcsTasks = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    // ECS itself: pull the image, write logs, read the configured secrets. Nothing else.
+    const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: assumeEcsTasks }, { parent });
+    const secretArns = Object.values(args.secrets);
+    new aws.iam.RolePolicy(
+      `${name}-execution`,
+      {
+        role: executionRole.id,
+        policy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [
+            // GetAuthorizationToken has no resource-level permissions: AWS requires "*" here.
+            { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+            {
+              Effect: 'Allow',
+              Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+              Resource: args.image.repositoryArn,
+            },
+            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+            ...(secretArns.length ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns }] : []),
+          ],
+        }),
+      },
+      { parent },
+    );
+    // The app's own identity: it calls no AWS API, so it is given none.
+    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: assumeEcsTasks }, { parent });
+
+    const region = aws.getRegionOutput({}, { parent }).name;
+    const container = pulumi.all([args.image.imageRef, logGroup.name, region]).apply(([image, logGroupName, regionName]) => [
+      {
+        name: CONTAINER_NAME,
+        image,
+        essential: true,
+        user: NODE_UID,
+        readonlyRootFilesystem: true,
+        portMappings: [{ name: 'mcp', containerPort: CONTAINER_PORT, protocol: 'tcp' }],
+        environment: [
+          { name: 'HOST', value: '0.0.0.0' },
+          { name: 'PORT', value: String(CONTAINER_PORT) },
+          { name: 'MCP_RESPONSE_MODE', value: 'sse' },
+          { name: 'KEEP_ALIVE_TIMEOUT_MS', value: String(keepAliveMs(args.idleTimeoutSeconds)) },
+          // Drain for a little less than ECS waits before SIGKILL.
+          { name: 'SHUTDOWN_TIMEOUT_MS', value: String((STOP_TIMEOUT_SECONDS - 5) * 1000) },
+          // Tasks are reached by the ALB's name, the domain, and directly by IP from inside the VPC
+          // (the agent, through Cloud Map), so the Host check is off; browsers' Origins are still checked.
+          { name: 'ALLOWED_HOSTS', value: '*' },
+          { name: 'ALLOWED_ORIGINS', value: args.allowedOrigins.join(',') },
+          { name: 'LOG_LEVEL', value: 'info' },
+        ],
+        secrets: Object.entries(args.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
+        healthCheck: {
+          command: [
+            'CMD',
+            'node',
+            '-e',
+            `fetch('http://127.0.0.1:${CONTAINER_PORT}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+          ],
+          interval: 15,
+          timeout: 5,
+          retries: 3,
+          startPeriod: 10,
+        },
+        stopTimeout: STOP_TIMEOUT_SECONDS,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': logGroupName, 'awslogs-region': regionName, 'awslogs-stream-prefix': 'mcp' },
+        },
+      },
+    ]);
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: `${name}-mcp-server`,
+        cpu: String(args.cpu),
+        memory: String(args.memoryMb),
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: pulumi.jsonStringify(container),
+      },
+      { parent },
+    );
+
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        launchType: 'FARGATE',
+        desiredCount: args.desiredCount,
+        networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [serviceSg.id], assignPublicIp: false },
+        loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
+        healthCheckGracePeriodSeconds: 30,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        // ECS registers each task's IP and port (A and SRV records) in the stack's discovery service.
+        serviceRegistries: { registryArn: args.discovery.serviceArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT },
+        propagateTags: 'SERVICE',
+        enableEcsManagedTags: true,
+      },
+      // Autoscaling owns the count once the service exists.
+      { parent, dependsOn: lb.listeners, ignoreChanges: ['desiredCount'] },
+    );
+
+    const scaling = new aws.appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: 'ecs',
+        scalableDimension: 'ecs:service:DesiredCount',
+        resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
+        minCapacity: args.minCount,
+        maxCapacity: args.maxCount,
+      },
+      { parent },
+    );
+    const tracking = (metric: string, target: number, resourceLabel?: pulumi.Input<string>) =>
+      new aws.appautoscaling.Policy(
+        `${name}-${metric === 'ECSServiceAverageCPUUtilization' ? 'cpu' : 'requests'}`,
+        {
+          policyType: 'TargetTrackingScaling',
+          serviceNamespace: scaling.serviceNamespace,
+          scalableDimension: scaling.scalableDimension,
+          resourceId: scaling.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue: target,
+            predefinedMetricSpecification: { predefinedMetricType: metric, resourceLabel },
+            scaleInCooldown: 120,
+            scaleOutCooldown: 30,
+          },
+        },
+        { parent },
+      );
+    tracking('ECSServiceAverageCPUUtilization', args.cpuTargetPercent);
+    tracking('ALBRequestCountPerTarget', args.requestsPerTarget, lb.resourceLabel);
+
+    this.mcpUrl = pulumi.interpolate`${lb.baseUrl}/mcp`;
+    this.healthUrl = pulumi.interpolate`${lb.baseUrl}${HEALTH_PATH}`;
+    this.clusterName = cluster.name;
+    this.serviceName = service.name;
+    this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl });
+  }
+}

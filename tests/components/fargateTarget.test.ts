@@ -1,0 +1,219 @@
+import { strict as assert } from 'node:assert';
+import { contextHash } from '../../components/image';
+import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
+
+const container = (d: Deployed) => JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions)[0];
+const env = (d: Deployed) => Object.fromEntries(container(d).environment.map((e: any) => [e.name, e.value]));
+const statements = (d: Deployed, roleName: string) =>
+  d
+    .all('aws:iam/rolePolicy:RolePolicy')
+    .filter((p) => p.name === roleName)
+    .flatMap((p) => JSON.parse(p.inputs.policy).Statement);
+
+describe('Fargate target (under mocks)', function () {
+  this.timeout(60_000);
+
+  describe('with a custom domain (prod)', () => {
+    let d: Deployed;
+    before(async () => {
+      d = await deployWith({
+        target: 'fargate',
+        domainName: 'mcp.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        natGateways: 'onePerAz',
+        fargateCpu: 1024,
+        fargateMemoryMb: 2048,
+        containerSecrets: ['API_KEY=arn:aws:secretsmanager:us-east-1:123456789012:secret:api-key-AbCdEf'],
+        allowedOrigins: ['https://app.example.com'],
+      });
+    });
+
+    it('spans two zones with public and private subnets, one NAT gateway per zone', () => {
+      const subnets = d.all('aws:ec2/subnet:Subnet');
+      assert.equal(subnets.length, 4);
+      const zones = new Set(subnets.map((s) => s.inputs.availabilityZone));
+      assert.deepEqual([...zones].sort(), ['us-east-1a', 'us-east-1b']);
+      assert.equal(d.all('aws:ec2/natGateway:NatGateway').length, 2);
+      const privateRoutes = d.all('aws:ec2/routeTable:RouteTable').filter((r) => r.name.includes('private'));
+      assert.deepEqual(
+        privateRoutes.map((r) => r.inputs.routes[0].natGatewayId).sort(),
+        ['network-nat-0-id', 'network-nat-1-id'],
+      );
+    });
+
+    it('admits 443 and 80 from the internet to the ALB, and only the ALB to the container port', () => {
+      const [albSg, taskSg] = ['fargate-lb-sg', 'fargate-tasks'].map((n) => d.all('aws:ec2/securityGroup:SecurityGroup').find((s) => s.name === n)!.inputs);
+      assert.deepEqual(albSg!.ingress.map((r: any) => [r.fromPort, r.toPort, r.cidrBlocks]), [
+        [443, 443, ['0.0.0.0/0']],
+        [80, 80, ['0.0.0.0/0']],
+      ]);
+      assert.equal(taskSg!.ingress.length, 1);
+      assert.equal(taskSg!.ingress[0].fromPort, 3000);
+      assert.deepEqual(taskSg!.ingress[0].securityGroups, ['fargate-lb-sg-id']);
+      assert.equal(taskSg!.ingress[0].cidrBlocks, undefined);
+    });
+
+    it('serves HTTPS with the validated certificate and a TLS 1.3/1.2 policy, and redirects HTTP', () => {
+      const listeners = d.all('aws:lb/listener:Listener').map((l) => l.inputs);
+      const https = listeners.find((l) => l.port === 443)!;
+      assert.equal(https.protocol, 'HTTPS');
+      assert.equal(https.sslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
+      // From CertificateValidation (the mock passes the certificate ARN through it), not the bare certificate.
+      assert.equal(https.certificateArn, 'arn:aws:acm:us-east-1:123456789012:certificate/domain-cert');
+      assert.equal(https.defaultActions[0].type, 'forward');
+      const http = listeners.find((l) => l.port === 80)!;
+      assert.deepEqual(http.defaultActions[0].redirect, { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' });
+      const validation = d.one('aws:acm/certificateValidation:CertificateValidation');
+      assert.equal(validation.inputs.certificateArn, 'arn:aws:acm:us-east-1:123456789012:certificate/domain-cert');
+    });
+
+    it('keeps the app’s keep-alive above the ALB idle timeout (300 s)', () => {
+      const alb = d.one('aws:lb/loadBalancer:LoadBalancer').inputs;
+      assert.equal(alb.idleTimeout, 300);
+      assert.equal(alb.internal, false);
+      assert.deepEqual(alb.subnets, ['network-public-0-id', 'network-public-1-id']);
+      assert.ok(Number(env(d).KEEP_ALIVE_TIMEOUT_MS) > alb.idleTimeout * 1000);
+    });
+
+    it('health-checks IP targets on /healthz and drains them for up to the idle timeout', () => {
+      const tg = d.one('aws:lb/targetGroup:TargetGroup').inputs;
+      assert.equal(tg.targetType, 'ip');
+      assert.equal(tg.port, 3000);
+      assert.equal(tg.healthCheck.path, '/healthz');
+      assert.equal(tg.healthCheck.matcher, '200');
+      assert.equal(tg.deregistrationDelay, 300);
+    });
+
+    it('points alias A records of the domain at the ALB', async () => {
+      const a = d.all('aws:route53/record:Record').filter((r) => r.inputs.type === 'A');
+      assert.equal(a.length, 1);
+      assert.deepEqual(a[0]!.inputs.aliases, [
+        { name: 'fargate-lb-alb-1234567890.us-east-1.elb.amazonaws.com', zoneId: 'Z35SXDOTRQ7X7K', evaluateTargetHealth: true },
+      ]);
+      assert.equal(await valueOf(d.outputs.mcpUrl), 'https://mcp.example.com/mcp');
+      assert.equal(await valueOf(d.outputs.healthUrl), 'https://mcp.example.com/healthz');
+      assert.deepEqual(d.outputs.warnings, []);
+    });
+
+    it('runs an arm64 task with the configured size, non-root, read-only, with a /healthz health check', () => {
+      const td = d.one('aws:ecs/taskDefinition:TaskDefinition').inputs;
+      assert.equal(td.cpu, '1024');
+      assert.equal(td.memory, '2048');
+      assert.equal(td.networkMode, 'awsvpc');
+      assert.deepEqual(td.requiresCompatibilities, ['FARGATE']);
+      assert.equal(td.runtimePlatform.cpuArchitecture, 'ARM64');
+      const c = container(d);
+      assert.equal(c.user, '1000');
+      assert.equal(c.readonlyRootFilesystem, true);
+      assert.deepEqual(c.portMappings, [{ name: 'mcp', containerPort: 3000, protocol: 'tcp' }]);
+      assert.match(c.healthCheck.command.join(' '), /127\.0\.0\.1:3000\/healthz/);
+      assert.equal(c.logConfiguration.logDriver, 'awslogs');
+      assert.equal(c.logConfiguration.options['awslogs-region'], 'us-east-1');
+      assert.match(c.image, /@sha256:/);
+    });
+
+    it('gives in-flight requests time to finish: stop timeout above the app’s drain timeout', () => {
+      const c = container(d);
+      assert.equal(c.stopTimeout, 120);
+      assert.ok(Number(env(d).SHUTDOWN_TIMEOUT_MS) < c.stopTimeout * 1000);
+      assert.equal(env(d).MCP_RESPONSE_MODE, 'sse');
+      assert.equal(env(d).HOST, '0.0.0.0');
+      assert.equal(env(d).ALLOWED_ORIGINS, 'https://app.example.com');
+    });
+
+    it('reads secrets from Secrets Manager by ARN, and only the execution role may read them', () => {
+      assert.deepEqual(container(d).secrets, [
+        { name: 'API_KEY', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:api-key-AbCdEf' },
+      ]);
+      const exec = statements(d, 'fargate-execution');
+      const secrets = exec.find((s: any) => s.Action.includes('secretsmanager:GetSecretValue'));
+      assert.deepEqual(secrets.Resource, ['arn:aws:secretsmanager:us-east-1:123456789012:secret:api-key-AbCdEf']);
+      for (const s of exec) for (const a of s.Action) assert.ok(!a.includes('*'), `no wildcard action: ${a}`);
+      assert.equal(statements(d, 'fargate-task').length, 0, 'the app’s own role has no permissions');
+    });
+
+    it('deploys with a circuit breaker that rolls back and never drops below the desired count', () => {
+      const svc = d.one('aws:ecs/service:Service').inputs;
+      assert.deepEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true });
+      assert.equal(svc.deploymentMinimumHealthyPercent, 100);
+      assert.equal(svc.launchType, 'FARGATE');
+      assert.equal(svc.desiredCount, 2);
+      assert.equal(svc.networkConfiguration.assignPublicIp, false);
+      assert.deepEqual(svc.networkConfiguration.subnets, ['network-private-0-id', 'network-private-1-id']);
+      assert.deepEqual(svc.loadBalancers, [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fargate-lb-tg/73e2d6bc24d8a067', containerName: 'mcp-server', containerPort: 3000 }]);
+    });
+
+    it('registers its tasks in a private DNS namespace of the VPC, under the same service name as Lambda', () => {
+      const ns = d.one('aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace').inputs;
+      assert.equal(ns.name, 'dev.mcp-on-aws.local');
+      assert.equal(ns.vpc, 'network-vpc-id');
+      const service = d.one('aws:servicediscovery/service:Service').inputs;
+      assert.equal(service.name, 'mcp-server');
+      assert.deepEqual(service.dnsConfig.dnsRecords.map((r: any) => r.type), ['A', 'SRV']);
+      const svc = d.one('aws:ecs/service:Service').inputs;
+      assert.deepEqual(svc.serviceRegistries, {
+        registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:discovery-service',
+        containerName: 'mcp-server',
+        containerPort: 3000,
+      });
+    });
+
+    it('scales between min and max on CPU and on requests per target', () => {
+      const target = d.one('aws:appautoscaling/target:Target').inputs;
+      assert.equal(target.minCapacity, 2);
+      assert.equal(target.maxCapacity, 10);
+      assert.equal(target.resourceId, 'service/fargate-cluster/fargate-service');
+      const policies = d.all('aws:appautoscaling/policy:Policy').map((p) => p.inputs.targetTrackingScalingPolicyConfiguration);
+      const cpu = policies.find((p) => p.predefinedMetricSpecification.predefinedMetricType === 'ECSServiceAverageCPUUtilization');
+      const req = policies.find((p) => p.predefinedMetricSpecification.predefinedMetricType === 'ALBRequestCountPerTarget');
+      assert.equal(cpu.targetValue, 60);
+      assert.equal(req.targetValue, 1000);
+      assert.equal(req.predefinedMetricSpecification.resourceLabel, 'app/fargate-lb-alb/50dc6c495c0c9188/targetgroup/fargate-lb-tg/73e2d6bc24d8a067');
+    });
+
+    it('builds the image for arm64 into an ECR repository that scans and expires old images, tagged by content', () => {
+      const repo = d.one('aws:ecr/repository:Repository').inputs;
+      assert.equal(repo.imageScanningConfiguration.scanOnPush, true);
+      const rule = JSON.parse(d.one('aws:ecr/lifecyclePolicy:LifecyclePolicy').inputs.policy).rules[0];
+      assert.deepEqual(rule.selection, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 });
+      const image = d.one('docker-build:index:Image').inputs;
+      assert.deepEqual(image.platforms, ['linux/arm64']);
+      assert.equal(image.push, true);
+      assert.equal(image.tags[0], `123456789012.dkr.ecr.us-east-1.amazonaws.com/image-repo:${contextHash()}`);
+    });
+
+    it('turns on Container Insights', () => {
+      assert.deepEqual(d.one('aws:ecs/cluster:Cluster').inputs.settings, [{ name: 'containerInsights', value: 'enabled' }]);
+    });
+  });
+
+  describe('without a domain (dev)', () => {
+    let d: Deployed;
+    before(async () => {
+      d = await deployWith({ target: 'fargate' });
+    });
+
+    it('serves HTTP on the ALB’s name, says so in the outputs, and shares one NAT gateway', async () => {
+      const listeners = d.all('aws:lb/listener:Listener');
+      assert.equal(listeners.length, 1);
+      assert.equal(listeners[0]!.inputs.port, 80);
+      assert.equal(listeners[0]!.inputs.defaultActions[0].type, 'forward');
+      assert.equal(d.all('aws:acm/certificate:Certificate').length, 0);
+      assert.equal(await valueOf(d.outputs.mcpUrl), 'http://fargate-lb-alb-1234567890.us-east-1.elb.amazonaws.com/mcp');
+      assert.match(d.outputs.warnings.join(' '), /plain HTTP/);
+      assert.equal(d.all('aws:ec2/natGateway:NatGateway').length, 1);
+      const routes = d.all('aws:ec2/routeTable:RouteTable').filter((r) => r.name.includes('private'));
+      assert.deepEqual(routes.map((r) => r.inputs.routes[0].natGatewayId), ['network-nat-0-id', 'network-nat-0-id']);
+    });
+
+    it('defaults to 0.5 vCPU and 1 GB tasks', () => {
+      const td = d.one('aws:ecs/taskDefinition:TaskDefinition').inputs;
+      assert.equal(td.cpu, '512');
+      assert.equal(td.memory, '1024');
+    });
+  });
+
+  it('refuses a CPU and memory pair Fargate does not run, before creating anything', async () => {
+    await assert.rejects(deployWith({ target: 'fargate', fargateCpu: 2048, fargateMemoryMb: 2048 }), /fargateMemoryMb: with fargateCpu 2048 must be one of: 4096-16384 in steps of 1024/);
+  });
+});
