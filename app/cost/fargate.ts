@@ -32,11 +32,13 @@ export function describeFargateMemory(cpu: number): string {
   return `${memory[0]}-${memory[memory.length - 1]} in steps of ${memory[1]! - memory[0]!}`;
 }
 
-/** The smallest Fargate task that has at least `memoryMb` of memory. */
-export function smallestFargateTask(memoryMb: number): { cpu: number; memory: number } {
+/** The smallest Fargate task that has at least `memoryMb` of memory (and, when given, `cpu` CPU units). */
+export function smallestFargateTask(memoryMb: number, cpu?: number): { cpu: number; memory: number } {
   for (const size of FARGATE_SIZES) {
+    if (cpu !== undefined && size.cpu !== cpu) continue;
     const memory = size.memory.find((m) => m >= memoryMb);
     if (memory !== undefined) return { cpu: size.cpu, memory };
   }
+  if (cpu !== undefined) throw new RangeError(`no Fargate task of ${cpu} CPU units has ${memoryMb} MiB of memory (${describeFargateMemory(cpu)})`);
   throw new RangeError(`no Fargate task has ${memoryMb} MiB of memory (the largest has 122880)`);
 }

@@ -18,6 +18,8 @@ export interface Workload {
   includeFreeTier: boolean;
   /** Fargate tasks running at all times. */
   tasks: number;
+  /** Fargate task CPU units; the smallest size with enough memory when omitted. */
+  fargateCpu?: number;
   /** EKS Auto Mode nodes running at all times. */
   nodes: number;
   eksInstanceType: EksInstanceType;
@@ -176,7 +178,7 @@ function containerNetworkItems(w: Workload): Item[] {
 }
 
 export function fargateCost(w: Workload): Estimate {
-  const task = smallestFargateTask(w.memoryMb);
+  const task = smallestFargateTask(w.memoryMb, w.fargateCpu);
   const hours = Q.of(w.alwaysOnHours);
   const vcpuHours = hours.mul(w.tasks).mul(task.cpu).div(1024);
   const gbHours = hours.mul(w.tasks).mul(task.memory).div(1024);
@@ -189,7 +191,7 @@ export function fargateCost(w: Workload): Estimate {
       ...containerNetworkItems(w),
     ],
     [
-      `Task size: ${task.cpu} CPU units, ${task.memory} MiB (the smallest Fargate size with ${w.memoryMb} MiB).`,
+      `Task size: ${task.cpu} CPU units, ${task.memory} MiB (the smallest Fargate size with ${w.memoryMb} MiB${w.fargateCpu ? ` at ${w.fargateCpu} CPU units` : ''}).`,
       'LCUs count every request as a new connection; clients that keep connections open pay less.',
     ],
   );

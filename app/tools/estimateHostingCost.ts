@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { estimateHostingCost as estimate, TARGETS } from '../cost/model';
+import { FARGATE_SIZES } from '../cost/fargate';
 import { EKS_INSTANCE_TYPES, PRICES } from '../cost/prices';
 import { defineTool } from './define';
 
@@ -38,6 +39,10 @@ export const estimateHostingCost = defineTool({
       .describe('Hours a month the container targets run (730 is a whole month)'),
     includeFreeTier: z.boolean().default(false).describe('Subtract the AWS free tier allowances'),
     tasks: z.number().int().min(1).max(1000).default(2).describe('Fargate tasks kept running'),
+    fargateCpu: z
+      .union(FARGATE_SIZES.map((s) => z.literal(s.cpu)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>])
+      .optional()
+      .describe('Fargate task CPU units (1024 = 1 vCPU); the smallest size with enough memory when omitted'),
     nodes: z.number().int().min(1).max(1000).default(2).describe('EKS nodes kept running'),
     eksInstanceType: z.enum(EKS_INSTANCE_TYPES).default('m7g.large').describe('EC2 instance type of the EKS nodes'),
     natGateways: z.number().int().min(0).max(6).default(1).describe('NAT gateways in the VPC of the container targets'),
@@ -57,6 +62,7 @@ export const estimateHostingCost = defineTool({
   },
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   run({ targets, ...workload }) {
+    // A memory size the chosen CPU size cannot have is the caller's error: it reaches them as a tool error.
     const estimates = estimate(workload, targets ? [...new Set(targets)] : undefined);
     const cheapest = estimates.reduce((a, b) => (b.monthlyUsd < a.monthlyUsd ? b : a));
     return { region: PRICES.region, currency: 'USD' as const, pricesAsOf: PRICES.asOf, estimates, cheapest: cheapest.target };

@@ -98,6 +98,20 @@ for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
       assert.equal((ok.structuredContent as any).words, 2);
     });
 
+    it('a Fargate CPU size too small for the memory is a tool error naming the sizes allowed', async () => {
+      const bad = await client.callTool({
+        name: 'estimate_hosting_cost',
+        arguments: { requestsPerMonth: 1000, avgDurationMs: 100, memoryMb: 4096, fargateCpu: 256 },
+      });
+      assert.equal(bad.isError, true);
+      assert.match((bad.content as any[])[0].text, /256 CPU units/);
+      const wrong = await client.callTool({
+        name: 'estimate_hosting_cost',
+        arguments: { requestsPerMonth: 1000, avgDurationMs: 100, fargateCpu: 300 },
+      });
+      assert.equal(wrong.isError, true);
+    });
+
     it('an unknown tool is an error, not a crash', async () => {
       const result = await client.callTool({ name: 'no_such_tool', arguments: {} }).catch((e: Error) => e);
       if (result instanceof Error) assert.match(result.message, /no_such_tool/);

@@ -75,6 +75,18 @@ describe('cost model', () => {
     assert.match(e.lineItems[0]!.item, /0\.25 vCPU x 3 tasks/);
   });
 
+  it('Fargate at the stack defaults: 2 tasks of 0.5 vCPU and 1 GB, one NAT gateway, 1M requests', () => {
+    const e = fargateCost({ ...base, memoryMb: 1024, fargateCpu: 512 });
+    // 0.5 x 2 x 730 = 730 vCPU-h x 0.03238 = 23.637; 1 GB x 2 x 730 = 1460 GB-h x 0.00356 = 5.198;
+    // 16.425; 1M/90,000 = 11.11 LCU-h x 0.008 = 0.089; 32.85; 0; 2190 x 0.005 = 10.95; 3.8147 GB x 0.09 = 0.343
+    assert.deepEqual(Object.values(usd(e)), [23.64, 5.2, 16.43, 0.09, 32.85, 0, 10.95, 0.34]);
+    assert.equal(e.monthlyUsd, 89.5);
+  });
+
+  it('refuses a Fargate CPU size that cannot hold the memory', () => {
+    assert.throws(() => fargateCost({ ...base, memoryMb: 4096, fargateCpu: 256 }), /no Fargate task of 256 CPU units has 4096 MiB of memory \(512, 1024, 2048\)/);
+  });
+
   it('EKS: control plane, two m7g.large nodes with the Auto Mode fee, ALB and one NAT gateway, no traffic', () => {
     const e = eksCost({ ...base, requestsPerMonth: 0 });
     // 730 x 0.10 = 73; 1460 x 0.0816 = 119.136; x 0.12 = 14.296; 16.425; 0; 32.85; 0; 2190 x 0.005 = 10.95; 0
