@@ -3,15 +3,9 @@ import * as pulumi from '@pulumi/pulumi';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import type { ContainerImage } from './image';
-import { HEALTH_PATH, LoadBalancer } from './loadBalancer';
+import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, HEALTH_COMMAND, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
+import { LoadBalancer } from './loadBalancer';
 import type { Network } from './network';
-
-export const CONTAINER_NAME = 'mcp-server';
-export const CONTAINER_PORT = 3000;
-/** The most ECS lets a container take to stop after SIGTERM. */
-export const STOP_TIMEOUT_SECONDS = 120;
-/** The image's `node` user. */
-const NODE_UID = '1000';
 
 export interface FargateTargetArgs {
   network: Network;
@@ -31,9 +25,6 @@ export interface FargateTargetArgs {
   /** Environment variable name → Secrets Manager secret ARN. */
   secrets: Record<string, string>;
 }
-
-/** The keep-alive the app keeps on connections from the ALB: longer than the ALB's idle timeout. */
-export const keepAliveMs = (idleTimeoutSeconds: number) => (idleTimeoutSeconds + 5) * 1000;
 
 /**
  * The app's image on ECS Fargate (arm64) in private subnets, behind an HTTPS ALB, scaled on CPU and on
@@ -113,30 +104,13 @@ export class FargateTarget extends pulumi.ComponentResource {
         name: CONTAINER_NAME,
         image,
         essential: true,
-        user: NODE_UID,
+        user: String(NODE_UID),
         readonlyRootFilesystem: true,
         portMappings: [{ name: 'mcp', containerPort: CONTAINER_PORT, protocol: 'tcp' }],
-        environment: [
-          { name: 'HOST', value: '0.0.0.0' },
-          { name: 'PORT', value: String(CONTAINER_PORT) },
-          { name: 'MCP_RESPONSE_MODE', value: 'sse' },
-          { name: 'KEEP_ALIVE_TIMEOUT_MS', value: String(keepAliveMs(args.idleTimeoutSeconds)) },
-          // Drain for a little less than ECS waits before SIGKILL.
-          { name: 'SHUTDOWN_TIMEOUT_MS', value: String((STOP_TIMEOUT_SECONDS - 5) * 1000) },
-          // Tasks are reached by the ALB's name, the domain, and directly by IP from inside the VPC
-          // (the agent, through Cloud Map), so the Host check is off; browsers' Origins are still checked.
-          { name: 'ALLOWED_HOSTS', value: '*' },
-          { name: 'ALLOWED_ORIGINS', value: args.allowedOrigins.join(',') },
-          { name: 'LOG_LEVEL', value: 'info' },
-        ],
+        environment: appEnvironment({ idleTimeoutSeconds: args.idleTimeoutSeconds, allowedOrigins: args.allowedOrigins }),
         secrets: Object.entries(args.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
         healthCheck: {
-          command: [
-            'CMD',
-            'node',
-            '-e',
-            `fetch('http://127.0.0.1:${CONTAINER_PORT}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
-          ],
+          command: ['CMD', ...HEALTH_COMMAND],
           interval: 15,
           timeout: 5,
           retries: 3,

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { HEALTH_PATH } from './container';
 import type { CustomDomain } from './domain';
 import type { Network } from './network';
 
@@ -15,7 +16,6 @@ export interface LoadBalancerArgs {
 
 /** TLS 1.3 and 1.2 with forward secrecy only. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
-export const HEALTH_PATH = '/healthz';
 
 /**
  * An internet-facing ALB in the public subnets, forwarding to IP targets (tasks) that pass GET /healthz.

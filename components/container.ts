@@ -1,0 +1,37 @@
+/** How the app's image runs on the container targets (Fargate and EKS), in one place. */
+
+export const CONTAINER_NAME = 'mcp-server';
+export const CONTAINER_PORT = 3000;
+export const HEALTH_PATH = '/healthz';
+/** The most ECS lets a container take to stop after SIGTERM; EKS gets the same grace. */
+export const STOP_TIMEOUT_SECONDS = 120;
+/** The image's `node` user. */
+export const NODE_UID = 1000;
+
+/** The keep-alive the app keeps on connections from the load balancer: longer than its idle timeout. */
+export const keepAliveMs = (idleTimeoutSeconds: number) => (idleTimeoutSeconds + 5) * 1000;
+
+/** The app's environment in a container behind a load balancer with `idleTimeoutSeconds`. */
+export function appEnvironment(opts: { idleTimeoutSeconds: number; allowedOrigins: readonly string[] }): { name: string; value: string }[] {
+  const env: Record<string, string> = {
+    HOST: '0.0.0.0',
+    PORT: String(CONTAINER_PORT),
+    MCP_RESPONSE_MODE: 'sse',
+    KEEP_ALIVE_TIMEOUT_MS: String(keepAliveMs(opts.idleTimeoutSeconds)),
+    // Drain for a little less than the orchestrator waits before SIGKILL.
+    SHUTDOWN_TIMEOUT_MS: String((STOP_TIMEOUT_SECONDS - 5) * 1000),
+    // Containers are reached by the load balancer's name, the domain, and directly by IP from inside the
+    // VPC (the agent, through Cloud Map), so the Host check is off; browsers' Origins are still checked.
+    ALLOWED_HOSTS: '*',
+    ALLOWED_ORIGINS: opts.allowedOrigins.join(','),
+    LOG_LEVEL: 'info',
+  };
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
+/** A health probe that needs nothing but node in the image. */
+export const HEALTH_COMMAND = [
+  'node',
+  '-e',
+  `fetch('http://127.0.0.1:${CONTAINER_PORT}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+];
