@@ -85,7 +85,8 @@ export const configSchema = z.object({
   containerSecrets: list(keyValue(/^arn:aws[a-z-]*:secretsmanager:.+$/, 'arn:aws:secretsmanager:…')).default([]),
   imageRetentionCount: int(1, 1000).default(10),
 
-  eksReplicas: int(1, 100).default(2),
+  eksKubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as 1.34').default('1.34'),
+eksReplicas: int(1, 100).default(2),
   eksMinReplicas: int(1, 100).default(2),
   eksMaxReplicas: int(1, 100).default(10),
   eksAdminPrincipals: list(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, 'items must be IAM role or user ARNs')).default([]),

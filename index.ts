@@ -9,4 +9,6 @@ export const mcpUrl = outputs.mcpUrl;
 export const healthUrl = outputs.healthUrl;
 export const discovery = outputs.discovery;
 export const functionUrl = outputs.functionUrl;
+export const clusterName = outputs.clusterName;
+export const kubeconfig = outputs.kubeconfig;
 export const warnings = outputs.warnings;

@@ -4,6 +4,7 @@ import { keyValues, parseConfig, type StackConfig } from './config';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
 import { FargateTarget } from './components/fargateTarget';
+import { EksTarget } from './components/eksTarget';
 import { ContainerImage } from './components/image';
 import { LambdaTarget } from './components/lambdaTarget';
 import { Network } from './components/network';
@@ -24,6 +25,9 @@ export interface StackOutputs {
   healthUrl: pulumi.Output<string>;
   discovery: pulumi.Output<{ namespaceName: string; namespaceId: string; serviceName: string; serviceId: string }>;
   functionUrl?: pulumi.Output<string>;
+  /** EKS: the cluster, and a kubeconfig for it (secret). */
+  clusterName?: pulumi.Output<string>;
+  kubeconfig?: pulumi.Output<string>;
   warnings: string[];
 }
 
@@ -108,7 +112,44 @@ export function deploy(config: StackConfig): StackOutputs {
       }
       return { target: 'fargate', mcpUrl: fargate.mcpUrl, healthUrl: fargate.healthUrl, discovery: discovery.summary, warnings };
     }
-    case 'eks':
-      throw new Error(`target "${config.target}" is not available yet; set target to lambda or fargate (pulumi config set target fargate)`);
+    case 'eks': {
+      const network = new Network('network', { natGateways: config.natGateways }, opts);
+      const discovery = new Discovery('discovery', { namespaceName, serviceName: config.discoveryService, vpcId: network.vpcId }, opts);
+      const image = new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts);
+      const eks = new EksTarget(
+        'eks',
+        {
+          network,
+          image,
+          discovery,
+          domain,
+          clusterName: `${pulumi.getProject()}-${stack}`,
+          kubernetesVersion: config.eksKubernetesVersion,
+          replicas: config.eksReplicas,
+          minReplicas: config.eksMinReplicas,
+          maxReplicas: config.eksMaxReplicas,
+          cpuTargetPercent: config.cpuTargetPercent,
+          idleTimeoutSeconds: config.idleTimeoutSeconds,
+          logRetentionDays: config.logRetentionDays,
+          allowedOrigins: config.allowedOrigins,
+          adminPrincipals: config.eksAdminPrincipals,
+        },
+        opts,
+      );
+      if (!domain) {
+        warnings.push(
+          'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
+        );
+      }
+      return {
+        target: 'eks',
+        mcpUrl: eks.mcpUrl,
+        healthUrl: eks.healthUrl,
+        discovery: discovery.summary,
+        clusterName: eks.clusterName,
+        kubeconfig: pulumi.secret(eks.kubeconfig),
+        warnings,
+      };
+    }
   }
 }

@@ -70,6 +70,15 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
       return { arn: arn('ecr', `repository/${name}`), name, registryId: ACCOUNT, repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}` };
     case 'docker-build:index:Image':
       return { ref: `${String(inputs.tags[0]).split(':')[0]}@sha256:9b2a1c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9` };
+    case 'aws:eks/cluster:Cluster':
+      return {
+        name: inputs.name,
+        arn: arn('eks', `cluster/${inputs.name}`),
+        endpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com',
+        certificateAuthority: { data: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t' },
+      };
+    case 'kubernetes:networking.k8s.io/v1:Ingress':
+      return { status: { loadBalancer: { ingress: [{ hostname: 'k8s-mcp-mcpserve-1a2b3c4d5e-1234567890.us-east-1.elb.amazonaws.com' }] } } };
     case 'aws:route53/record:Record':
       return { fqdn: String(inputs.name).replace(/\.$/, '') };
     default:
@@ -95,6 +104,8 @@ pulumi.runtime.setMocks(
           return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
         case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
           return { userName: 'AWS', password: 'token', proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, authorizationToken: 'x' };
+        case 'aws:lb/getHostedZoneId:getHostedZoneId':
+          return { id: 'Z35SXDOTRQ7X7K' };
         case 'aws:index/getPartition:getPartition':
           return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
         default:
