@@ -1,5 +1,6 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { bodyErrors, internalError, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
 import { createLogger, type Logger } from './logger';
 import { createMcpServer } from './server';
@@ -91,24 +92,6 @@ function originGuard(allowedHosts: readonly string[] | undefined, allowedOrigins
   };
 }
 
-/** Maps body-parser failures to HTTP statuses with JSON-RPC errors. */
-const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number }, _req, res, next) => {
-  if (res.headersSent) return next(err);
-  switch (err.type) {
-    case 'entity.parse.failed':
-      return sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON');
-    case 'entity.too.large':
-      return sendRpcError(res, 413, RPC.SERVER_ERROR, `Request body too large: the limit is ${err.limit} bytes`);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return sendRpcError(res, 415, RPC.SERVER_ERROR, 'Unsupported body encoding: send UTF-8 JSON');
-    case 'request.aborted':
-      return;
-    default:
-      return next(err);
-  }
-};
-
 /** The Express app every target serves: POST /mcp (stateless Streamable HTTP) and GET /healthz. */
 export function createApp(options: AppOptions = {}): Express {
   const logger = options.logger ?? createLogger('mcp-server');
@@ -118,25 +101,7 @@ export function createApp(options: AppOptions = {}): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  // One log line per request, written when the response has been sent (or the client went away).
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    if (isDraining()) res.setHeader('Connection', 'close');
-    res.once('close', () => {
-      logger.info(
-        {
-          method: req.method,
-          path: req.path,
-          ...summarize(req.body),
-          status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          ...(res.writableFinished ? {} : { aborted: true }),
-        },
-        'request',
-      );
-    });
-    next();
-  });
+  app.use(requestLog(logger, summarize, isDraining));
 
   // Liveness: answered before any Host check, since load balancers probe by IP address.
   app.get('/healthz', (_req, res) => {
@@ -172,10 +137,6 @@ export function createApp(options: AppOptions = {}): Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found: the MCP endpoint is POST /mcp' });
   });
-  const internalError: ErrorRequestHandler = (err, _req, res, _next) => {
-    logger.error({ err }, 'unhandled error');
-    if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
-  };
-  app.use(internalError);
+  app.use(internalError(logger));
   return app;
 }
