@@ -68,7 +68,11 @@ export function createStreamHandler(runtime: StreamingRuntime): unknown {
   });
 }
 
-declare const awslambda: StreamingRuntime | undefined;
+const runtime = (globalThis as { awslambda?: Partial<StreamingRuntime> }).awslambda;
 
-/** Defined inside the Lambda runtime, which provides `awslambda`. */
-export const streamHandler = typeof awslambda === 'undefined' ? undefined : createStreamHandler(awslambda);
+/**
+ * Defined inside the Lambda runtime, which provides `awslambda.streamifyResponse`. (Elsewhere the AWS
+ * SDK may define an `awslambda` object of its own, without it.)
+ */
+export const streamHandler =
+  typeof runtime?.streamifyResponse === 'function' ? createStreamHandler(runtime as StreamingRuntime) : undefined;

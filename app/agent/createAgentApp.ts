@@ -1,0 +1,140 @@
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import express, { type Express, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { bodyErrors, internalError, requestLog } from '../http';
+import type { Logger } from '../logger';
+import { ask } from './ask';
+import { DiscoveryError } from './resolver';
+import { ServerUnreachableError, ToolNotFoundError, type McpServers } from './servers';
+
+export interface AgentAppOptions {
+  servers: McpServers;
+  logger: Logger;
+  /** Bedrock model for POST /ask; without one, /ask answers 501. */
+  modelId?: string;
+  bedrock?: Pick<BedrockRuntimeClient, 'send'>;
+  /** Model turns per /ask at the most. Default 8. */
+  maxSteps?: number;
+  maxBodyBytes?: number;
+  isDraining?: () => boolean;
+}
+
+/** The setting that enables /ask, named in its 501. */
+export const MODEL_SETTING = 'BEDROCK_MODEL_ID (stack setting agentModelId)';
+
+const askBody = z.object({
+  prompt: z.string().min(1).max(100_000),
+  maxSteps: z.number().int().min(1).max(20).optional(),
+});
+
+const toolName = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/**
+ * The agent's HTTP API: what discovery sees (/servers), every server's tools (/tools), a tool call
+ * routed to a server that offers it (/tools/:name/call), and a prompt answered by a Bedrock model that
+ * may call those tools (/ask).
+ */
+export function createAgentApp(opts: AgentAppOptions): Express {
+  const { servers, logger } = opts;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLog(logger, () => ({}), opts.isDraining));
+  app.get('/healthz', (_req, res) => {
+    if (opts.isDraining?.()) res.status(503).json({ status: 'draining' });
+    else res.json({ status: 'ok' });
+  });
+
+  const json = express.json({ limit: opts.maxBodyBytes ?? 1024 * 1024 });
+  const requireJson: RequestHandler = (req, res, next) => {
+    if (!req.is('application/json')) {
+      res.status(415).json({ error: 'Unsupported content type: send application/json' });
+      return;
+    }
+    next();
+  };
+
+  app.get('/servers', async (_req, res, next) => {
+    try {
+      const list = await servers.list();
+      res.json({ servers: list });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.get('/tools', async (_req, res, next) => {
+    try {
+      const { tools, unreachable } = await servers.tools();
+      res.json({ tools, unreachable });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.post('/tools/:name/call', requireJson, json, async (req, res, next) => {
+    const name = String(req.params.name);
+    if (!toolName.test(name)) {
+      res.status(400).json({ error: `Invalid tool name: ${JSON.stringify(name)}` });
+      return;
+    }
+    const args: unknown = req.body ?? {};
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      res.status(400).json({ error: 'The body must be a JSON object: the tool’s arguments' });
+      return;
+    }
+    try {
+      const outcome = await servers.callTool(name, args as Record<string, unknown>);
+      res.json({ tool: name, server: outcome.server, result: outcome.result });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.post('/ask', requireJson, json, async (req, res, next) => {
+    if (!opts.modelId || !opts.bedrock) {
+      res.status(501).json({ error: `POST /ask needs a Bedrock model: set ${MODEL_SETTING}. The /tools routes work without one.` });
+      return;
+    }
+    const body = askBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+      return;
+    }
+    try {
+      const { tools } = await servers.tools();
+      const result = await ask({
+        bedrock: opts.bedrock,
+        modelId: opts.modelId,
+        prompt: body.data.prompt,
+        tools,
+        callTool: (name, args) => servers.callTool(name, args),
+        maxSteps: body.data.maxSteps ?? opts.maxSteps ?? 8,
+      });
+      res.json(result);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.use(bodyErrors);
+  // What went wrong, as the caller can act on it.
+  app.use(((err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof ToolNotFoundError) return res.status(404).json({ error: err.message, tool: err.tool });
+    if (err instanceof ServerUnreachableError) {
+      return res.status(502).json({ error: err.message, servers: err.endpoints.map((e) => e.url) });
+    }
+    if (err instanceof DiscoveryError) return res.status(502).json({ error: err.message });
+    if (err instanceof Error && err.name.endsWith('Exception') && '$metadata' in err) {
+      logger.error({ err }, 'Bedrock call failed');
+      return res.status(502).json({ error: `Bedrock: ${err.name}: ${err.message}` });
+    }
+    return next(err);
+  }) as express.ErrorRequestHandler);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'Not found: see GET /servers, GET /tools, POST /tools/:name/call, POST /ask' });
+  });
+  app.use(internalError(logger));
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { createLogger, type Logger } from '../logger';
+import { drainOnSignals, listen, runMain, type DrainState } from '../serve';
+import { readAgentEnv, type AgentEnv } from './config';
+import { createAgentApp } from './createAgentApp';
+import { CloudMapResolver, StaticResolver, type Resolver } from './resolver';
+import { McpServers } from './servers';
+
+/** The agent's app from its environment: Cloud Map or a static list, and Bedrock when a model is set. */
+export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState) {
+  const resolver: Resolver = env.MCP_SERVERS?.length
+    ? new StaticResolver(env.MCP_SERVERS)
+    : new CloudMapResolver({
+        client: new ServiceDiscoveryClient({}),
+        namespaceName: env.CLOUD_MAP_NAMESPACE!,
+        serviceName: env.CLOUD_MAP_SERVICE,
+        ttlMs: env.DISCOVERY_TTL_MS,
+        logger,
+      });
+  const servers = new McpServers({ resolver, timeoutMs: env.CALL_TIMEOUT_MS, toolsTtlMs: env.DISCOVERY_TTL_MS, logger });
+  return createAgentApp({
+    servers,
+    logger,
+    modelId: env.BEDROCK_MODEL_ID,
+    bedrock: env.BEDROCK_MODEL_ID ? new BedrockRuntimeClient({}) : undefined,
+    maxSteps: env.ASK_MAX_STEPS,
+    isDraining: () => state?.draining ?? false,
+  });
+}
+
+/** Starts the agent on HOST:AGENT_PORT. */
+export async function startAgent(state: DrainState, logger: Logger = createLogger('mcp-agent')): Promise<Server> {
+  const env = readAgentEnv();
+  return listen(agentFromEnv(env, logger, state), {
+    host: env.HOST,
+    port: env.AGENT_PORT,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    logger,
+    message: 'agent listening',
+  });
+}
+
+if (require.main === module) {
+  runMain(async () => {
+    const state: DrainState = { draining: false };
+    const logger = createLogger('mcp-agent');
+    const server = await startAgent(state, logger);
+    drainOnSignals(() => [server], { timeoutMs: readAgentEnv().SHUTDOWN_TIMEOUT_MS, logger, state });
+  });
+}

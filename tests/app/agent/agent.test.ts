@@ -1,0 +1,126 @@
+import { strict as assert } from 'node:assert';
+import { createAgentApp } from '../../../app/agent/createAgentApp';
+import { StaticResolver } from '../../../app/agent/resolver';
+import { McpServers } from '../../../app/agent/servers';
+import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
+import { json, listen, request, silentLogger, type Running } from '../../helpers/http';
+
+const mcpServer = () => listen(createApp({ allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+
+async function agentFor(urls: string[], timeoutMs = 5000): Promise<Running> {
+  const servers = new McpServers({ resolver: new StaticResolver(urls), timeoutMs, toolsTtlMs: 60_000, logger: silentLogger });
+  return listen(createAgentApp({ servers, logger: silentLogger, maxBodyBytes: 4096 }));
+}
+
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describe('agent against a real MCP server', () => {
+  let server: Running;
+  let agent: Running;
+
+  before(async () => {
+    server = await mcpServer();
+    agent = await agentFor([`${server.url}/mcp`]);
+  });
+  after(async () => {
+    await agent.close();
+    await server.close();
+  });
+
+  it('GET /servers shows what discovery sees', async () => {
+    const res = await request(`${agent.url}/servers`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await json(res), { servers: [{ id: `${server.url}/mcp`, url: `${server.url}/mcp` }] });
+  });
+
+  it('GET /tools lists every tool with the servers that offer it', async () => {
+    const body = await json(await request(`${agent.url}/tools`));
+    assert.deepEqual(body.tools.map((t: any) => t.name), ['analyze_text', 'estimate_hosting_cost']);
+    for (const t of body.tools) assert.deepEqual(t.servers, [`${server.url}/mcp`]);
+    assert.ok(body.tools[0].inputSchema.properties.text);
+    assert.deepEqual(body.unreachable, []);
+  });
+
+  it('POST /tools/:name/call routes the call and answers the tool’s result', async () => {
+    const res = await postJson(`${agent.url}/tools/estimate_hosting_cost/call`, { requestsPerMonth: 1_000_000, avgDurationMs: 200 });
+    assert.equal(res.status, 200);
+    const body = await json(res);
+    assert.equal(body.tool, 'estimate_hosting_cost');
+    assert.equal(body.server.url, `${server.url}/mcp`);
+    assert.equal(body.result.structuredContent.estimates[0].monthlyUsd, 2.87);
+  });
+
+  it('passes a tool error back as such', async () => {
+    const res = await postJson(`${agent.url}/tools/estimate_hosting_cost/call`, { requestsPerMonth: -1 });
+    assert.equal(res.status, 200);
+    const body = await json(res);
+    assert.equal(body.result.isError, true);
+    assert.match(body.result.content[0].text, /requestsPerMonth/);
+  });
+
+  it('a tool no server offers: 404 naming it', async () => {
+    const res = await postJson(`${agent.url}/tools/make_coffee/call`, {});
+    assert.equal(res.status, 404);
+    assert.deepEqual(await json(res), { error: 'No MCP server offers the tool "make_coffee"', tool: 'make_coffee' });
+  });
+
+  it('bad input: malformed JSON 400, wrong content type 415, too large 413, arguments not an object 400', async () => {
+    const call = `${agent.url}/tools/analyze_text/call`;
+    assert.equal((await postJson(call, '{"text":')).status, 400);
+    assert.equal((await postJson(call, 'text=hi', { 'content-type': 'application/x-www-form-urlencoded' })).status, 415);
+    assert.equal((await postJson(call, { text: 'x'.repeat(5000) })).status, 413);
+    assert.equal((await postJson(call, '[1,2]')).status, 400);
+    // And it keeps serving.
+    const ok = await postJson(call, { text: 'still serving' });
+    assert.equal((await json(ok)).result.structuredContent.words, 2);
+  });
+
+  it('POST /ask without a model: 501 naming the setting that enables it', async () => {
+    const res = await postJson(`${agent.url}/ask`, { prompt: 'What does Lambda cost?' });
+    assert.equal(res.status, 501);
+    assert.match((await json(res)).error, /BEDROCK_MODEL_ID \(stack setting agentModelId\)/);
+  });
+
+  it('GET /healthz answers', async () => {
+    assert.deepEqual(await json(await request(`${agent.url}/healthz`)), { status: 'ok' });
+  });
+});
+
+describe('agent with two servers, one stopped mid-test', () => {
+  it('retries a call on the other instance, and answers 502 naming the server when none is left', async () => {
+    const a = await mcpServer();
+    const b = await mcpServer();
+    const urls = [`${a.url}/mcp`, `${b.url}/mcp`];
+    const agent = await agentFor(urls, 2000);
+    try {
+      const tools = await json(await request(`${agent.url}/tools`));
+      assert.deepEqual(tools.tools[0].servers.sort(), [...urls].sort());
+
+      await a.close();
+      // Whichever server the agent tries first, the call lands on the live one.
+      for (let i = 0; i < 4; i++) {
+        const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'one two three' });
+        assert.equal(res.status, 200);
+        const body = await json(res);
+        assert.equal(body.server.url, `${b.url}/mcp`);
+        assert.equal(body.result.structuredContent.words, 3);
+      }
+      const listed = await json(await request(`${agent.url}/tools`));
+      assert.deepEqual(listed.unreachable.map((u: any) => u.server), [`${a.url}/mcp`]);
+
+      await b.close();
+      const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'anyone?' });
+      assert.equal(res.status, 502);
+      const body = await json(res);
+      assert.match(body.error, /unreachable/);
+      assert.ok(body.servers.includes(`${b.url}/mcp`));
+    } finally {
+      await agent.close();
+    }
+  });
+});
