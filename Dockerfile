@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The MCP server as a container: built from the lockfile, only the single-file bundle in the final image.
+# The MCP server (and the agent) as a container: built from the lockfile, only the single-file bundles in the final image.
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -15,6 +15,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY --from=build --chown=node:node /src/dist/server/index.js ./index.js
+# The agent shares the image: run it with `node agent.js`.
+COPY --from=build --chown=node:node /src/dist/agent/index.js ./agent.js
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

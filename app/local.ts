@@ -15,6 +15,6 @@ runMain(async () => {
   const server = await startServer(state);
   servers.push(server);
   const { port } = server.address() as AddressInfo;
-  process.env.MCP_SERVERS ??= `http://127.0.0.1:${port}/mcp`;
+  if (!process.env.MCP_SERVERS) process.env.MCP_SERVERS = `http://127.0.0.1:${port}/mcp`;
   servers.push(await startAgent(state));
 });

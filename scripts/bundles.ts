@@ -20,6 +20,10 @@ export const BUNDLES = {
   lambda: { entry: 'app/lambda.ts', outfile: 'dist/lambda/index.js' },
   /** The container and local server. */
   server: { entry: 'app/main.ts', outfile: 'dist/server/index.js' },
+  /** The agent on Lambda: exports `handler`. */
+  agentLambda: { entry: 'app/agent/lambda.ts', outfile: 'dist/agent-lambda/index.js' },
+  /** The agent in a container. */
+  agent: { entry: 'app/agent/main.ts', outfile: 'dist/agent/index.js' },
 } as const;
 
 export type BundleName = keyof typeof BUNDLES;
