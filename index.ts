@@ -7,6 +7,7 @@ const outputs = deploy(readStackConfig());
 export const target = outputs.target;
 export const mcpUrl = outputs.mcpUrl;
 export const healthUrl = outputs.healthUrl;
+export const agentUrl = outputs.agentUrl;
 export const discovery = outputs.discovery;
 export const functionUrl = outputs.functionUrl;
 export const clusterName = outputs.clusterName;

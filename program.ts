@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyValues, parseConfig, type StackConfig } from './config';
+import { EksAgent, FargateAgent, LambdaAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
 import { FargateTarget } from './components/fargateTarget';
@@ -23,6 +24,8 @@ export interface StackOutputs {
   target: StackConfig['target'];
   mcpUrl: pulumi.Output<string>;
   healthUrl: pulumi.Output<string>;
+  /** The agent: its HTTP API (Lambda, IAM-authorized), or its address inside the VPC or cluster. */
+  agentUrl: pulumi.Output<string>;
   discovery: pulumi.Output<{ namespaceName: string; namespaceId: string; serviceName: string; serviceId: string }>;
   functionUrl?: pulumi.Output<string>;
   /** EKS: the cluster, and a kubeconfig for it (secret). */
@@ -45,6 +48,7 @@ export function deploy(config: StackConfig): StackOutputs {
       : undefined;
   const namespaceName = config.discoveryNamespace ?? `${stack}.${pulumi.getProject()}.local`;
   const warnings: string[] = [];
+  const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
 
   switch (config.target) {
     case 'lambda': {
@@ -66,9 +70,11 @@ export function deploy(config: StackConfig): StackOutputs {
         },
         opts,
       );
+      const agent = new LambdaAgent('agent', { ...agentArgs, discovery }, opts);
       if (!domain) warnings.push('No custom domain: mcpUrl is the API Gateway URL, which changes if the stack moves to another target.');
       return {
         target: 'lambda',
+        agentUrl: agent.agentUrl,
         mcpUrl: lambda.mcpUrl,
         healthUrl: lambda.healthUrl,
         discovery: discovery.summary,
@@ -105,12 +111,20 @@ export function deploy(config: StackConfig): StackOutputs {
         },
         opts,
       );
+      const agent = new FargateAgent('agent', { ...agentArgs, discovery, network, image, fargate }, opts);
       if (!domain) {
         warnings.push(
           'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
         );
       }
-      return { target: 'fargate', mcpUrl: fargate.mcpUrl, healthUrl: fargate.healthUrl, discovery: discovery.summary, warnings };
+      return {
+        target: 'fargate',
+        mcpUrl: fargate.mcpUrl,
+        healthUrl: fargate.healthUrl,
+        agentUrl: agent.agentUrl,
+        discovery: discovery.summary,
+        warnings,
+      };
     }
     case 'eks': {
       const network = new Network('network', { natGateways: config.natGateways }, opts);
@@ -136,6 +150,7 @@ export function deploy(config: StackConfig): StackOutputs {
         },
         opts,
       );
+      const agent = new EksAgent('agent', { ...agentArgs, discovery, image, eks }, opts);
       if (!domain) {
         warnings.push(
           'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
@@ -143,6 +158,7 @@ export function deploy(config: StackConfig): StackOutputs {
       }
       return {
         target: 'eks',
+        agentUrl: agent.agentUrl,
         mcpUrl: eks.mcpUrl,
         healthUrl: eks.healthUrl,
         discovery: discovery.summary,

@@ -45,6 +45,9 @@ export class EksTarget extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly loadBalancerHostname: pulumi.Output<string>;
+  /** For other workloads of the stack (the agent): the cluster's Kubernetes provider and the app's namespace. */
+  readonly k8sProvider: k8s.Provider;
+  readonly namespace: pulumi.Output<string>;
 
   constructor(name: string, args: EksTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mcp-on-aws:index:EksTarget', name, {}, opts);
@@ -330,6 +333,8 @@ export class EksTarget extends pulumi.ComponentResource {
     this.mcpUrl = pulumi.interpolate`${baseUrl}/mcp`;
     this.healthUrl = pulumi.interpolate`${baseUrl}${HEALTH_PATH}`;
     this.clusterName = cluster.name;
+    this.k8sProvider = provider;
+    this.namespace = namespace.metadata.name;
     args.discovery.registerEndpoint(`${name}-endpoint`, { url: this.mcpUrl, target: 'eks' }, { dependsOn: [ingress] });
     this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl, clusterName: this.clusterName });
   }

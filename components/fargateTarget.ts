@@ -34,7 +34,13 @@ export class FargateTarget extends pulumi.ComponentResource {
   readonly mcpUrl: pulumi.Output<string>;
   readonly healthUrl: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
+  readonly clusterArn: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
+  /** The tasks' security group: add ingress rules to it for other clients in the VPC. */
+  readonly taskSecurityGroupId: pulumi.Output<string>;
+  /** The role ECS uses to pull the image and write logs; the agent's tasks use it too. */
+  readonly executionRoleArn: pulumi.Output<string>;
+  readonly executionRoleName: pulumi.Output<string>;
 
   constructor(name: string, args: FargateTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mcp-on-aws:index:FargateTarget', name, {}, opts);
@@ -49,17 +55,22 @@ export class FargateTarget extends pulumi.ComponentResource {
       `${name}-tasks`,
       {
         vpcId: args.network.vpcId,
-        description: 'MCP server tasks: the app port from the load balancer only',
-        ingress: [
-          {
-            protocol: 'tcp',
-            fromPort: CONTAINER_PORT,
-            toPort: CONTAINER_PORT,
-            securityGroups: [lb.securityGroupId],
-            description: 'from the load balancer',
-          },
-        ],
+        description: 'MCP server tasks: the app port from the load balancer (and the agent) only',
         egress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS out: ECR, Secrets Manager, logs, tools' }],
+      },
+      { parent },
+    );
+
+    // Ingress as rules of their own, so that the agent can add its rule beside this one.
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-from-lb`,
+      {
+        securityGroupId: serviceSg.id,
+        ipProtocol: 'tcp',
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        referencedSecurityGroupId: lb.securityGroupId,
+        description: 'from the load balancer',
       },
       { parent },
     );
@@ -195,7 +206,11 @@ export class FargateTarget extends pulumi.ComponentResource {
     this.mcpUrl = pulumi.interpolate`${lb.baseUrl}/mcp`;
     this.healthUrl = pulumi.interpolate`${lb.baseUrl}${HEALTH_PATH}`;
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     this.serviceName = service.name;
+    this.taskSecurityGroupId = serviceSg.id;
+    this.executionRoleArn = executionRole.arn;
+    this.executionRoleName = executionRole.name;
     this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl });
   }
 }

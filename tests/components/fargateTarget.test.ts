@@ -47,10 +47,15 @@ describe('Fargate target (under mocks)', function () {
         [443, 443, ['0.0.0.0/0']],
         [80, 80, ['0.0.0.0/0']],
       ]);
-      assert.equal(taskSg!.ingress.length, 1);
-      assert.equal(taskSg!.ingress[0].fromPort, 3000);
-      assert.deepEqual(taskSg!.ingress[0].securityGroups, ['fargate-lb-sg-id']);
-      assert.equal(taskSg!.ingress[0].cidrBlocks, undefined);
+      assert.equal(taskSg!.ingress, undefined, 'ingress only through the rules below');
+      const rules = d.all('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').filter((r) => r.inputs.securityGroupId === 'fargate-tasks-id');
+      assert.ok(rules.length >= 1);
+      for (const r of rules) {
+        assert.equal(r.inputs.fromPort, 3000);
+        assert.equal(r.inputs.toPort, 3000);
+        assert.equal(r.inputs.cidrIpv4, undefined, 'no address ranges, only security groups');
+      }
+      assert.ok(rules.some((r) => r.inputs.referencedSecurityGroupId === 'fargate-lb-sg-id'));
     });
 
     it('serves HTTPS with the validated certificate and a TLS 1.3/1.2 policy, and redirects HTTP', () => {

@@ -20,10 +20,12 @@ export function setConfig(values: Record<string, string | string[] | boolean | n
 export interface Deployed {
   outputs: StackOutputs;
   resources: Registered[];
-  /** Resources of one type, e.g. 'aws:lambda/function:Function'. */
+  /** Resources of one type, e.g. 'aws:lambda/function:Function', but the agent's. */
   all(type: string): Registered[];
-  /** The one resource of a type (fails when there are none or several). */
+  /** The one resource of a type, but the agent's (fails when there are none or several). */
   one(type: string): Registered;
+  /** The agent's resources of one type (the program names them agent-…). */
+  agent(type: string): Registered[];
 }
 
 /** Runs the program under mocks with `values` as the stack's configuration and waits for its outputs. */
@@ -31,15 +33,17 @@ export async function deployWith(values: Record<string, string | string[] | bool
   setConfig(values);
   registered.length = 0;
   const outputs = deploy(readStackConfig());
-  await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.discovery, outputs.functionUrl]));
+  await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.agentUrl, outputs.discovery, outputs.functionUrl]));
   // Registrations that no output waits on (the function waits for its bundle to build) finish too.
   await waitForRPCs();
   const resources = [...registered];
-  const all = (type: string) => resources.filter((r) => r.type === type);
+  const isAgent = (r: Registered) => r.name.startsWith('agent-');
+  const all = (type: string) => resources.filter((r) => r.type === type && !isAgent(r));
   return {
     outputs,
     resources,
     all,
+    agent: (type) => resources.filter((r) => r.type === type && isAgent(r)),
     one(type) {
       const found = all(type);
       if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);

@@ -1,0 +1,360 @@
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { HTTP_API_TIMEOUT_SECONDS } from '../config';
+import { buildBundle } from '../scripts/bundles';
+import { HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
+import type { Discovery } from './discovery';
+import type { EksTarget } from './eksTarget';
+import type { FargateTarget } from './fargateTarget';
+import type { ContainerImage } from './image';
+import type { Network } from './network';
+
+export const AGENT_NAME = 'agent';
+export const AGENT_PORT = 3001;
+
+/** What every deployment of the agent shares: where to discover servers, and the Bedrock model. */
+export interface AgentCommonArgs {
+  discovery: Discovery;
+  /** Bedrock model (or inference profile) id for POST /ask; without it /ask answers 501. */
+  modelId?: string;
+  logRetentionDays: number;
+}
+
+/**
+ * The model ARNs `bedrock:InvokeModel` (which Converse needs) is allowed on: the foundation model, or for
+ * a cross-Region inference profile (us., eu., apac., global.) the profile and the model in every Region it routes to.
+ */
+export function bedrockModelArns(modelId: string, region: string, account: string): string[] {
+  const profile = /^(us|eu|apac|us-gov|global)\.(.+)$/.exec(modelId);
+  if (!profile) return [`arn:aws:bedrock:${region}::foundation-model/${modelId}`];
+  return [`arn:aws:bedrock:${region}:${account}:inference-profile/${modelId}`, `arn:aws:bedrock:*::foundation-model/${profile[2]}`];
+}
+
+/** The agent's permissions: discover instances of the stack's namespace, and invoke the configured model. */
+function agentPolicy(args: AgentCommonArgs, parent: pulumi.Resource): pulumi.Output<string> {
+  const identity = aws.getCallerIdentityOutput({}, { parent });
+  const region = aws.getRegionOutput({}, { parent }).name;
+  return pulumi.all([identity.accountId, region]).apply(([account, regionName]) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          // DiscoverInstances has no resource-level permissions; the condition limits it to this stack's namespace.
+          Effect: 'Allow',
+          Action: ['servicediscovery:DiscoverInstances'],
+          Resource: '*',
+          Condition: { StringEquals: { 'servicediscovery:NamespaceName': args.discovery.namespaceName } },
+        },
+        ...(args.modelId
+          ? [{ Effect: 'Allow', Action: ['bedrock:InvokeModel'], Resource: bedrockModelArns(args.modelId, regionName, account) }]
+          : []),
+      ],
+    }),
+  );
+}
+
+function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CLOUD_MAP_NAMESPACE: args.discovery.namespaceName,
+    CLOUD_MAP_SERVICE: args.discovery.serviceName,
+    ...(args.modelId ? { BEDROCK_MODEL_ID: args.modelId } : {}),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+const toEnvList = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+
+/**
+ * The agent on Lambda, behind its own HTTP API. Its routes require IAM authorization (SigV4-signed
+ * requests): the agent calls tools and, with a model, spends Bedrock tokens on behalf of its caller.
+ */
+export class LambdaAgent extends pulumi.ComponentResource {
+  readonly agentUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: AgentCommonArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('mcp-on-aws:index:LambdaAgent', name, {}, opts);
+    const parent = this;
+    const code = buildBundle('agentLambda').then((file) => new pulumi.asset.AssetArchive({ 'index.js': new pulumi.asset.FileAsset(file) }));
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      },
+      { parent },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-logs`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` }],
+        }),
+      },
+      { parent },
+    );
+    new aws.iam.RolePolicy(`${name}-agent`, { role: role.id, policy: agentPolicy(args, parent) }, { parent });
+    const fn = new aws.lambda.Function(
+      `${name}-fn`,
+      {
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ['arm64'],
+        handler: 'index.handler',
+        code,
+        role: role.arn,
+        memorySize: 512,
+        timeout: HTTP_API_TIMEOUT_SECONDS,
+        environment: { variables: agentEnvironment(args, { CALL_TIMEOUT_MS: '10000', NODE_ENV: 'production' }) },
+        loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+      },
+      { parent, dependsOn: [logGroup] },
+    );
+    const api = new aws.apigatewayv2.Api(`${name}-api`, { protocolType: 'HTTP', description: 'mcp-on-aws agent' }, { parent });
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      { apiId: api.id, integrationType: 'AWS_PROXY', integrationUri: fn.invokeArn, payloadFormatVersion: '2.0', timeoutMilliseconds: HTTP_API_TIMEOUT_SECONDS * 1000 },
+      { parent },
+    );
+    const route = new aws.apigatewayv2.Route(
+      `${name}-route`,
+      { apiId: api.id, routeKey: '$default', target: pulumi.interpolate`integrations/${integration.id}`, authorizationType: 'AWS_IAM' },
+      { parent },
+    );
+    new aws.apigatewayv2.Stage(`${name}-stage`, { apiId: api.id, name: '$default', autoDeploy: true }, { parent, dependsOn: [route] });
+    new aws.lambda.Permission(
+      `${name}-invoke`,
+      { action: 'lambda:InvokeFunction', function: fn.name, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+      { parent },
+    );
+    this.agentUrl = api.apiEndpoint;
+    this.registerOutputs({ agentUrl: this.agentUrl });
+  }
+}
+
+export interface FargateAgentArgs extends AgentCommonArgs {
+  network: Network;
+  image: ContainerImage;
+  fargate: FargateTarget;
+}
+
+/**
+ * The agent as its own ECS service beside the MCP server, in the private subnets and not exposed to the
+ * internet (it has no authentication of its own, and /ask spends Bedrock tokens): services in the VPC
+ * reach it at http://agent.<namespace>:3001, registered in the stack's Cloud Map namespace. It reaches
+ * the MCP tasks directly by IP, which their security group admits.
+ */
+export class FargateAgent extends pulumi.ComponentResource {
+  readonly agentUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: FargateAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('mcp-on-aws:index:FargateAgent', name, {}, opts);
+    const parent = this;
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.network.vpcId,
+        description: 'MCP agent: its port from inside the VPC; out to the MCP tasks and HTTPS',
+        ingress: [{ protocol: 'tcp', fromPort: AGENT_PORT, toPort: AGENT_PORT, cidrBlocks: [args.network.cidrBlock], description: 'from the VPC' }],
+        egress: [
+          { protocol: 'tcp', fromPort: 3000, toPort: 3000, cidrBlocks: [args.network.cidrBlock], description: 'to the MCP tasks' },
+          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS: Cloud Map, Bedrock, ECR' },
+        ],
+      },
+      { parent },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-to-mcp`,
+      {
+        securityGroupId: args.fargate.taskSecurityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: 3000,
+        toPort: 3000,
+        referencedSecurityGroupId: sg.id,
+        description: 'from the agent',
+      },
+      { parent },
+    );
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
+    // The shared execution role pulls the image; it may also write this log group.
+    new aws.iam.RolePolicy(
+      `${name}-execution-logs`,
+      {
+        role: args.fargate.executionRoleName,
+        policy: pulumi.jsonStringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` }],
+        }),
+      },
+      { parent },
+    );
+    const taskRole = new aws.iam.Role(
+      `${name}-task`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      },
+      { parent },
+    );
+    new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: agentPolicy(args, parent) }, { parent });
+
+    const region = aws.getRegionOutput({}, { parent }).name;
+    const container = pulumi.all([args.image.imageRef, logGroup.name, region]).apply(([image, group, regionName]) => [
+      {
+        name: AGENT_NAME,
+        image,
+        command: ['node', 'agent.js'],
+        essential: true,
+        user: String(NODE_UID),
+        readonlyRootFilesystem: true,
+        portMappings: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'tcp' }],
+        environment: toEnvList(agentEnvironment(args, { HOST: '0.0.0.0', AGENT_PORT: String(AGENT_PORT), SHUTDOWN_TIMEOUT_MS: String((STOP_TIMEOUT_SECONDS - 5) * 1000) })),
+        healthCheck: {
+          command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${AGENT_PORT}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+          interval: 15,
+          timeout: 5,
+          retries: 3,
+          startPeriod: 10,
+        },
+        stopTimeout: STOP_TIMEOUT_SECONDS,
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': regionName, 'awslogs-stream-prefix': 'agent' } },
+      },
+    ]);
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: `${name}-mcp-agent`,
+        cpu: '256',
+        memory: '512',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
+        executionRoleArn: args.fargate.executionRoleArn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: pulumi.jsonStringify(container),
+      },
+      { parent },
+    );
+    const registry = new aws.servicediscovery.Service(
+      `${name}-registry`,
+      {
+        name: AGENT_NAME,
+        namespaceId: args.discovery.namespaceId,
+        dnsConfig: { namespaceId: args.discovery.namespaceId, routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 10 }] },
+        healthCheckCustomConfig: { failureThreshold: 1 },
+        forceDestroy: true,
+      },
+      { parent },
+    );
+    new aws.ecs.Service(
+      `${name}-service`,
+      {
+        cluster: args.fargate.clusterArn,
+        taskDefinition: taskDefinition.arn,
+        launchType: 'FARGATE',
+        desiredCount: 1,
+        networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        serviceRegistries: { registryArn: registry.arn },
+        propagateTags: 'SERVICE',
+      },
+      { parent },
+    );
+    this.agentUrl = pulumi.output(`http://${AGENT_NAME}.${args.discovery.namespaceName}:${AGENT_PORT}`);
+    this.registerOutputs({ agentUrl: this.agentUrl });
+  }
+}
+
+export interface EksAgentArgs extends AgentCommonArgs {
+  image: ContainerImage;
+  eks: EksTarget;
+}
+
+/**
+ * The agent as its own Deployment and ClusterIP Service in the app's namespace: reachable inside the
+ * cluster (http://agent.mcp.svc.cluster.local), not from the internet, for the same reason as on Fargate.
+ * Its AWS permissions come through EKS Pod Identity, bound to its service account.
+ */
+export class EksAgent extends pulumi.ComponentResource {
+  readonly agentUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: EksAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('mcp-on-aws:index:EksAgent', name, {}, opts);
+    const parent = this;
+    const k = { parent, provider: args.eks.k8sProvider };
+    const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'mcp-on-aws' };
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+        }),
+      },
+      { parent },
+    );
+    new aws.iam.RolePolicy(`${name}-agent`, { role: role.id, policy: agentPolicy(args, parent) }, { parent });
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: { name: AGENT_NAME, namespace: args.eks.namespace, labels } },
+      k,
+    );
+    new aws.eks.PodIdentityAssociation(
+      `${name}-identity`,
+      { clusterName: args.eks.clusterName, namespace: args.eks.namespace, serviceAccount: serviceAccount.metadata.name, roleArn: role.arn },
+      { parent },
+    );
+    const probe = { httpGet: { path: HEALTH_PATH, port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 };
+    new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: { name: AGENT_NAME, namespace: args.eks.namespace, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: AGENT_NAME,
+              nodeSelector: { 'kubernetes.io/arch': 'arm64', 'karpenter.sh/nodepool': 'mcp-arm64' },
+              terminationGracePeriodSeconds: STOP_TIMEOUT_SECONDS,
+              securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [
+                {
+                  name: AGENT_NAME,
+                  image: args.image.imageRef,
+                  command: ['node', 'agent.js'],
+                  ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
+                  env: toEnvList(agentEnvironment(args, { HOST: '0.0.0.0', AGENT_PORT: String(AGENT_PORT), SHUTDOWN_TIMEOUT_MS: String((STOP_TIMEOUT_SECONDS - 5) * 1000) })),
+                  resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '384Mi' } },
+                  livenessProbe: { ...probe, initialDelaySeconds: 10 },
+                  readinessProbe: { ...probe, initialDelaySeconds: 2 },
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
+                },
+              ],
+            },
+          },
+        },
+      },
+      { ...k, dependsOn: [serviceAccount] },
+    );
+    new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: { name: AGENT_NAME, namespace: args.eks.namespace, labels },
+        spec: { type: 'ClusterIP', selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+      },
+      k,
+    );
+    this.agentUrl = pulumi.interpolate`http://${AGENT_NAME}.${args.eks.namespace}.svc.cluster.local`;
+    this.registerOutputs({ agentUrl: this.agentUrl });
+  }
+}

@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { bedrockModelArns } from '../../components/agent';
+import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
+
+const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+
+/** Every statement of the agent's own permissions (not the log-writing ones). */
+function agentStatements(d: Deployed): any[] {
+  return d
+    .agent('aws:iam/rolePolicy:RolePolicy')
+    .map((p) => JSON.parse(p.inputs.policy))
+    .flatMap((p) => p.Statement)
+    .filter((s: any) => !s.Action.every((a: string) => a.startsWith('logs:')));
+}
+
+function assertAgentPermissions(d: Deployed, withModel: boolean) {
+  const statements = agentStatements(d);
+  const actions = statements.flatMap((s) => s.Action).sort();
+  assert.deepEqual(actions, withModel ? ['bedrock:InvokeModel', 'servicediscovery:DiscoverInstances'] : ['servicediscovery:DiscoverInstances']);
+  const discover = statements.find((s) => s.Action.includes('servicediscovery:DiscoverInstances'));
+  assert.deepEqual(discover.Condition, { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } });
+  if (withModel) {
+    const invoke = statements.find((s) => s.Action.includes('bedrock:InvokeModel'));
+    assert.deepEqual(invoke.Resource, [
+      `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`,
+      'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+    ]);
+  }
+}
+
+describe('agent deployment (under mocks)', function () {
+  this.timeout(60_000);
+
+  it('limits Bedrock to the model: a foundation model, or an inference profile and the models it routes to', () => {
+    assert.deepEqual(bedrockModelArns('amazon.nova-lite-v1:0', 'us-east-1', '123456789012'), [
+      'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
+    ]);
+    assert.equal(bedrockModelArns('eu.amazon.nova-lite-v1:0', 'eu-west-1', '123456789012').length, 2);
+  });
+
+  describe('on Lambda', () => {
+    let d: Deployed;
+    before(async () => {
+      d = await deployWith({ target: 'lambda', agentModelId: MODEL });
+    });
+
+    it('runs the agent bundle on its own function, discovering through the stack’s namespace', () => {
+      const fn = d.agent('aws:lambda/function:Function')[0]!.inputs;
+      assert.equal(fn.runtime, 'nodejs22.x');
+      assert.equal(fn.handler, 'index.handler');
+      assert.deepEqual(fn.architectures, ['arm64']);
+      assert.equal(fn.environment.variables.CLOUD_MAP_NAMESPACE, 'dev.mcp-on-aws.local');
+      assert.equal(fn.environment.variables.CLOUD_MAP_SERVICE, 'mcp-server');
+      assert.equal(fn.environment.variables.BEDROCK_MODEL_ID, MODEL);
+    });
+
+    it('allows only DiscoverInstances on the namespace and InvokeModel on the configured model', () => {
+      assertAgentPermissions(d, true);
+    });
+
+    it('serves it on its own HTTP API, behind IAM authorization, and outputs its URL', async () => {
+      const route = d.agent('aws:apigatewayv2/route:Route')[0]!.inputs;
+      assert.equal(route.authorizationType, 'AWS_IAM');
+      assert.equal(d.agent('aws:apigatewayv2/integration:Integration')[0]!.inputs.payloadFormatVersion, '2.0');
+      assert.equal(await valueOf(d.outputs.agentUrl), 'https://agent-api-id.execute-api.us-east-1.amazonaws.com');
+    });
+  });
+
+  describe('on Fargate', () => {
+    let d: Deployed;
+    before(async () => {
+      d = await deployWith({ target: 'fargate' });
+    });
+
+    it('runs the same image with the agent’s command, as its own service in the private subnets', () => {
+      const c = JSON.parse(d.agent('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs.containerDefinitions)[0];
+      assert.deepEqual(c.command, ['node', 'agent.js']);
+      assert.match(c.image, /image-repo@sha256:/);
+      assert.equal(c.readonlyRootFilesystem, true);
+      const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
+      assert.equal(env.CLOUD_MAP_NAMESPACE, 'dev.mcp-on-aws.local');
+      assert.equal(env.BEDROCK_MODEL_ID, undefined);
+      const svc = d.agent('aws:ecs/service:Service')[0]!.inputs;
+      assert.equal(svc.networkConfiguration.assignPublicIp, false);
+      assert.equal(svc.cluster, 'arn:aws:ecs:us-east-1:123456789012:fargate-cluster');
+    });
+
+    it('may reach the MCP tasks on their port, which admit it by security group', () => {
+      const rule = d.agent('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule')[0]!.inputs;
+      assert.equal(rule.securityGroupId, 'fargate-tasks-id');
+      assert.equal(rule.referencedSecurityGroupId, 'agent-sg-id');
+      assert.equal(rule.fromPort, 3000);
+    });
+
+    it('has no Bedrock permission without a model, and is reachable inside the VPC by its Cloud Map name', async () => {
+      assertAgentPermissions(d, false);
+      assert.equal(d.agent('aws:servicediscovery/service:Service')[0]!.inputs.name, 'agent');
+      assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.dev.mcp-on-aws.local:3001');
+      const sg = d.agent('aws:ec2/securityGroup:SecurityGroup')[0]!.inputs;
+      assert.deepEqual(sg.ingress.map((r: any) => r.cidrBlocks), [['10.0.0.0/16']], 'not open to the internet');
+    });
+  });
+
+  describe('on EKS', () => {
+    let d: Deployed;
+    before(async () => {
+      d = await deployWith({ target: 'eks', agentModelId: MODEL });
+    });
+
+    it('runs a schema-valid Deployment, Service and ServiceAccount in the app’s namespace', () => {
+      const dep = d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs;
+      assert.doesNotThrow(() => new Deployment(dep).validate());
+      assert.doesNotThrow(() => new Service(d.agent('kubernetes:core/v1:Service')[0]!.inputs).validate());
+      assert.doesNotThrow(() => new ServiceAccount(d.agent('kubernetes:core/v1:ServiceAccount')[0]!.inputs).validate());
+      assert.equal(dep.metadata.namespace, 'mcp');
+      const c = dep.spec.template.spec.containers[0];
+      assert.deepEqual(c.command, ['node', 'agent.js']);
+      assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+      assert.equal(dep.spec.template.spec.serviceAccountName, 'agent');
+    });
+
+    it('gets its permissions through Pod Identity, limited as on the other targets', async () => {
+      const assoc = d.agent('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]!.inputs;
+      assert.equal(assoc.namespace, 'mcp');
+      assert.equal(assoc.serviceAccount, 'agent');
+      assert.equal(assoc.clusterName, 'mcp-on-aws-dev');
+      const trust = JSON.parse(d.agent('aws:iam/role:Role')[0]!.inputs.assumeRolePolicy);
+      assert.equal(trust.Statement[0].Principal.Service, 'pods.eks.amazonaws.com');
+      assertAgentPermissions(d, true);
+      assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.mcp.svc.cluster.local');
+    });
+  });
+});
