@@ -2,11 +2,11 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
-import { buildBundle } from '../scripts/bundles';
 import { HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
 import type { Discovery } from './discovery';
 import type { EksTarget } from './eksTarget';
 import type { FargateTarget } from './fargateTarget';
+import { assumeRolePolicy, lambdaBase, policyDocument, writeLogsStatement } from './iam';
 import type { ContainerImage } from './image';
 import type { Network } from './network';
 
@@ -33,25 +33,27 @@ export function bedrockModelArns(modelId: string, region: string, account: strin
 
 /** The agent's permissions: discover instances of the stack's namespace, and invoke the configured model. */
 function agentPolicy(args: AgentCommonArgs, parent: pulumi.Resource): pulumi.Output<string> {
-  const identity = aws.getCallerIdentityOutput({}, { parent });
+  const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
   const region = aws.getRegionOutput({}, { parent }).name;
-  return pulumi.all([identity.accountId, region]).apply(([account, regionName]) =>
-    JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          // DiscoverInstances has no resource-level permissions; the condition limits it to this stack's namespace.
-          Effect: 'Allow',
-          Action: ['servicediscovery:DiscoverInstances'],
-          Resource: '*',
-          Condition: { StringEquals: { 'servicediscovery:NamespaceName': args.discovery.namespaceName } },
-        },
-        ...(args.modelId
-          ? [{ Effect: 'Allow', Action: ['bedrock:InvokeModel'], Resource: bedrockModelArns(args.modelId, regionName, account) }]
-          : []),
-      ],
-    }),
-  );
+  const modelId = args.modelId;
+  return policyDocument([
+    {
+      // DiscoverInstances has no resource-level permissions; the condition limits it to this stack's namespace.
+      Effect: 'Allow',
+      Action: ['servicediscovery:DiscoverInstances'],
+      Resource: '*',
+      Condition: { StringEquals: { 'servicediscovery:NamespaceName': args.discovery.namespaceName } },
+    },
+    ...(modelId
+      ? [
+          {
+            Effect: 'Allow',
+            Action: ['bedrock:InvokeModel'],
+            Resource: pulumi.all([region, account]).apply(([r, a]) => bedrockModelArns(modelId, r, a)),
+          },
+        ]
+      : []),
+  ]);
 }
 
 function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> = {}): Record<string, string> {
@@ -76,29 +78,7 @@ export class LambdaAgent extends pulumi.ComponentResource {
   constructor(name: string, args: AgentCommonArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mcp-on-aws:index:LambdaAgent', name, {}, opts);
     const parent = this;
-    const code = buildBundle('agentLambda').then((file) => new pulumi.asset.AssetArchive({ 'index.js': new pulumi.asset.FileAsset(file) }));
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
-      },
-      { parent },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-logs`,
-      {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` }],
-        }),
-      },
-      { parent },
-    );
+    const { code, logGroup, role } = lambdaBase(name, 'agentLambda', args.logRetentionDays, parent);
     new aws.iam.RolePolicy(`${name}-agent`, { role: role.id, policy: agentPolicy(args, parent) }, { parent });
     const fn = new aws.lambda.Function(
       `${name}-fn`,
@@ -186,23 +166,11 @@ export class FargateAgent extends pulumi.ComponentResource {
       `${name}-execution-logs`,
       {
         role: args.fargate.executionRoleName,
-        policy: pulumi.jsonStringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` }],
-        }),
+        policy: policyDocument([writeLogsStatement(logGroup.arn)]),
       },
       { parent },
     );
-    const taskRole = new aws.iam.Role(
-      `${name}-task`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
-      },
-      { parent },
-    );
+    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com') }, { parent });
     new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: agentPolicy(args, parent) }, { parent });
 
     const region = aws.getRegionOutput({}, { parent }).name;
@@ -293,12 +261,7 @@ export class EksAgent extends pulumi.ComponentResource {
     const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'mcp-on-aws' };
     const role = new aws.iam.Role(
       `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-        }),
-      },
+      { assumeRolePolicy: assumeRolePolicy('pods.eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']) },
       { parent },
     );
     new aws.iam.RolePolicy(`${name}-agent`, { role: role.id, policy: agentPolicy(args, parent) }, { parent });

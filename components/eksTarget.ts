@@ -4,6 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
+import { assumeRolePolicy } from './iam';
 import type { ContainerImage } from './image';
 import { TLS_POLICY } from './loadBalancer';
 import type { Network } from './network';
@@ -55,12 +56,7 @@ export class EksTarget extends pulumi.ComponentResource {
 
     const clusterRole = new aws.iam.Role(
       `${name}-cluster`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-        }),
-      },
+      { assumeRolePolicy: assumeRolePolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']) },
       { parent },
     );
     // What Auto Mode needs to run compute, storage, load balancing and networking for the cluster.
@@ -70,12 +66,7 @@ export class EksTarget extends pulumi.ComponentResource {
     );
     const nodeRole = new aws.iam.Role(
       `${name}-node`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
-      },
+      { assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com') },
       { parent },
     );
     const nodeAttachments = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'].map(

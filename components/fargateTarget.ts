@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
+import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
 import type { ContainerImage } from './image';
 import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, HEALTH_COMMAND, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
 import { LoadBalancer } from './loadBalancer';
@@ -78,10 +79,7 @@ export class FargateTarget extends pulumi.ComponentResource {
     const cluster = new aws.ecs.Cluster(`${name}-cluster`, { settings: [{ name: 'containerInsights', value: 'enabled' }] }, { parent });
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
 
-    const assumeEcsTasks = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-    });
+    const assumeEcsTasks = assumeRolePolicy('ecs-tasks.amazonaws.com');
     // ECS itself: pull the image, write logs, read the configured secrets. Nothing else.
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: assumeEcsTasks }, { parent });
     const secretArns = Object.values(args.secrets);
@@ -89,20 +87,17 @@ export class FargateTarget extends pulumi.ComponentResource {
       `${name}-execution`,
       {
         role: executionRole.id,
-        policy: pulumi.jsonStringify({
-          Version: '2012-10-17',
-          Statement: [
-            // GetAuthorizationToken has no resource-level permissions: AWS requires "*" here.
-            { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
-            {
-              Effect: 'Allow',
-              Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-              Resource: args.image.repositoryArn,
-            },
-            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-            ...(secretArns.length ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns }] : []),
-          ],
-        }),
+        policy: policyDocument([
+          // GetAuthorizationToken has no resource-level permissions: AWS requires "*" here.
+          { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+            Resource: args.image.repositoryArn,
+          },
+          writeLogsStatement(logGroup.arn),
+          ...(secretArns.length ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns }] : []),
+        ]),
       },
       { parent },
     );

@@ -1,9 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
-import { buildBundle } from '../scripts/bundles';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
+import { lambdaBase } from './iam';
 
 export interface LambdaTargetArgs {
   memoryMb: number;
@@ -46,36 +46,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
     super('mcp-on-aws:index:LambdaTarget', name, {}, opts);
     const parent = this;
 
-    // Built during the program, so that every `pulumi up` ships the code as it is now.
-    const code = buildBundle('lambda').then(
-      (file) => new pulumi.asset.AssetArchive({ 'index.js': new pulumi.asset.FileAsset(file) }),
-    );
-
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
-      },
-      { parent },
-    );
-    // Only what the function does: write its logs to its own log group.
-    new aws.iam.RolePolicy(
-      `${name}-logs`,
-      {
-        role: role.id,
-        policy: pulumi.jsonStringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-          ],
-        }),
-      },
-      { parent },
-    );
+    const { code, logGroup, role } = lambdaBase(name, 'lambda', args.logRetentionDays, parent);
 
     const environment = {
       variables: {
