@@ -34,7 +34,7 @@ export interface StackOutputs {
   warnings: string[];
 }
 
-/** Creates the stack for `config.target`: shared pieces first (tags, domain, discovery), then the target. */
+/** Creates the stack for `config.target`: shared pieces first (tags, domain, discovery), then the target and its agent. */
 export function deploy(config: StackConfig): StackOutputs {
   const stack = pulumi.getStack();
   const provider = new aws.Provider('aws', {
@@ -47,12 +47,13 @@ export function deploy(config: StackConfig): StackOutputs {
       ? new CustomDomain('domain', { domainName: config.domainName, hostedZoneId: config.hostedZoneId }, opts)
       : undefined;
   const namespaceName = config.discoveryNamespace ?? `${stack}.${pulumi.getProject()}.local`;
+  // The same namespace and service on every target: a stack that moves keeps its discovery name.
+  const discovery = new Discovery('discovery', { namespaceName, serviceName: config.discoveryService }, opts);
   const warnings: string[] = [];
   const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
 
   switch (config.target) {
     case 'lambda': {
-      const discovery = new Discovery('discovery', { namespaceName, serviceName: config.discoveryService }, opts);
       const lambda = new LambdaTarget(
         'lambda',
         {
@@ -84,11 +85,6 @@ export function deploy(config: StackConfig): StackOutputs {
     }
     case 'fargate': {
       const network = new Network('network', { natGateways: config.natGateways }, opts);
-      const discovery = new Discovery(
-        'discovery',
-        { namespaceName, serviceName: config.discoveryService, vpcId: network.vpcId, taskRecords: true },
-        opts,
-      );
       const image = new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts);
       const fargate = new FargateTarget(
         'fargate',
@@ -128,7 +124,6 @@ export function deploy(config: StackConfig): StackOutputs {
     }
     case 'eks': {
       const network = new Network('network', { natGateways: config.natGateways }, opts);
-      const discovery = new Discovery('discovery', { namespaceName, serviceName: config.discoveryService, vpcId: network.vpcId }, opts);
       const image = new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts);
       const eks = new EksTarget(
         'eks',

@@ -126,7 +126,7 @@ export interface FargateAgentArgs extends AgentCommonArgs {
 /**
  * The agent as its own ECS service beside the MCP server, in the private subnets and not exposed to the
  * internet (it has no authentication of its own, and /ask spends Bedrock tokens): services in the VPC
- * reach it at http://agent.<namespace>:3001, registered in the stack's Cloud Map namespace. It reaches
+ * reach it at http://agent.internal.<namespace>:3001, a name in a private DNS namespace. It reaches
  * the MCP tasks directly by IP, which their security group admits.
  */
 export class FargateAgent extends pulumi.ComponentResource {
@@ -210,12 +210,19 @@ export class FargateAgent extends pulumi.ComponentResource {
       },
       { parent },
     );
+    // A DNS name inside the VPC for the agent: a private namespace of its own, beside the stack's
+    // (API-only) discovery namespace.
+    const privateNamespace = new aws.servicediscovery.PrivateDnsNamespace(
+      `${name}-dns`,
+      { name: `internal.${args.discovery.namespaceName}`, vpc: args.network.vpcId, description: 'mcp-on-aws: the agent inside the VPC' },
+      { parent },
+    );
     const registry = new aws.servicediscovery.Service(
       `${name}-registry`,
       {
         name: AGENT_NAME,
-        namespaceId: args.discovery.namespaceId,
-        dnsConfig: { namespaceId: args.discovery.namespaceId, routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 10 }] },
+        namespaceId: privateNamespace.id,
+        dnsConfig: { namespaceId: privateNamespace.id, routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 10 }] },
         healthCheckCustomConfig: { failureThreshold: 1 },
         forceDestroy: true,
       },
@@ -236,7 +243,7 @@ export class FargateAgent extends pulumi.ComponentResource {
       },
       { parent },
     );
-    this.agentUrl = pulumi.output(`http://${AGENT_NAME}.${args.discovery.namespaceName}:${AGENT_PORT}`);
+    this.agentUrl = pulumi.output(`http://${AGENT_NAME}.internal.${args.discovery.namespaceName}:${AGENT_PORT}`);
     this.registerOutputs({ agentUrl: this.agentUrl });
   }
 }

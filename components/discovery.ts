@@ -7,13 +7,6 @@ export interface DiscoveryArgs {
   namespaceName: string;
   /** Discovery service name of the MCP server, the same on every target, e.g. mcp-server. */
   serviceName: string;
-  /**
-   * With a VPC, a private DNS namespace in it (container targets); without, an HTTP namespace, found
-   * through the DiscoverInstances API only (Lambda).
-   */
-  vpcId?: pulumi.Input<string>;
-  /** Let ECS register task IPs and ports (A and SRV records) in the service. */
-  taskRecords?: boolean;
 }
 
 /** What an agent reads from a registered endpoint's attributes. */
@@ -31,9 +24,12 @@ export const ATTRIBUTES = {
 } as const;
 
 /**
- * One Cloud Map namespace per stack and one discovery service for the MCP server. Targets register in
- * it the same way: an endpoint URL (Lambda, EKS) through `registerEndpoint`, or ECS task addresses
- * through `serviceArn` in the ECS service's `serviceRegistries`.
+ * One Cloud Map namespace per stack and one discovery service for the MCP server, alike on every
+ * target: an HTTP namespace, found through the DiscoverInstances API (which needs no VPC, so Lambda
+ * uses it as the container targets do). Because they do not change with the target, a stack that
+ * moves between targets keeps its namespace and service. Targets register in it: an endpoint URL
+ * (Lambda, EKS) through `registerEndpoint`, or ECS task addresses through `serviceArn` in the ECS
+ * service's `serviceRegistries`.
  */
 export class Discovery extends pulumi.ComponentResource {
   readonly namespaceId: pulumi.Output<string>;
@@ -48,33 +44,15 @@ export class Discovery extends pulumi.ComponentResource {
     this.serviceName = args.serviceName;
     const description = 'mcp-on-aws: MCP servers of this stack';
 
-    const namespace = args.vpcId
-      ? new aws.servicediscovery.PrivateDnsNamespace(`${name}-ns`, { name: args.namespaceName, vpc: args.vpcId, description }, { parent: this })
-      : new aws.servicediscovery.HttpNamespace(`${name}-ns`, { name: args.namespaceName, description }, { parent: this });
-
+    const namespace = new aws.servicediscovery.HttpNamespace(`${name}-ns`, { name: args.namespaceName, description }, { parent: this });
     const service = new aws.servicediscovery.Service(
       `${name}-service`,
       {
         name: args.serviceName,
         namespaceId: namespace.id,
         description: 'MCP server (Streamable HTTP)',
-        ...(args.taskRecords
-          ? {
-              dnsConfig: {
-                namespaceId: namespace.id,
-                routingPolicy: 'MULTIVALUE',
-                dnsRecords: [
-                  { type: 'A', ttl: 10 },
-                  { type: 'SRV', ttl: 10 },
-                ],
-              },
-              // ECS reports task health to Cloud Map; unhealthy tasks are left out of discovery.
-              healthCheckCustomConfig: { failureThreshold: 1 },
-            }
-          : // In a DNS namespace, a service without records is still discoverable through the API.
-            args.vpcId
-            ? { type: 'HTTP' }
-            : {}),
+        // ECS reports its tasks' health here; unhealthy instances are left out of discovery.
+        healthCheckCustomConfig: { failureThreshold: 1 },
         forceDestroy: true,
       },
       { parent: this },

@@ -23,9 +23,11 @@ export class CustomDomain extends pulumi.ComponentResource {
   /** The ARN of the certificate once validated: listeners and API domains take this one, so they wait for validation. */
   readonly certificateArn: pulumi.Output<string>;
   readonly url: string;
+  private readonly name: string;
 
   constructor(name: string, args: CustomDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mcp-on-aws:index:CustomDomain', name, {}, opts);
+    this.name = name;
     this.domainName = args.domainName;
     this.hostedZoneId = args.hostedZoneId;
     this.url = `https://${args.domainName}`;
@@ -61,13 +63,17 @@ export class CustomDomain extends pulumi.ComponentResource {
     this.registerOutputs({ certificateArn: this.certificateArn, url: this.url });
   }
 
-  /** Alias records (A, and AAAA when the target is dual-stack) from the domain to a load balancer or API domain. */
-  alias(name: string, target: AliasTarget, opts: { ipv6?: boolean; parent?: pulumi.Resource } = {}): aws.route53.Record[] {
+  /**
+   * Alias records (A, and AAAA when the target is dual-stack) from the domain to a load balancer or API
+   * domain. They belong to the domain, under the same names whatever the target, so that moving a stack
+   * to another target updates them in place: the name never stops resolving.
+   */
+  alias(target: AliasTarget, opts: { ipv6?: boolean } = {}): aws.route53.Record[] {
     const types = opts.ipv6 ? (['A', 'AAAA'] as const) : (['A'] as const);
     return types.map(
       (type) =>
         new aws.route53.Record(
-          `${name}-${type.toLowerCase()}`,
+          `${this.name}-alias-${type.toLowerCase()}`,
           {
             zoneId: this.hostedZoneId,
             name: this.domainName,
@@ -75,7 +81,7 @@ export class CustomDomain extends pulumi.ComponentResource {
             aliases: [{ name: target.dnsName, zoneId: target.zoneId, evaluateTargetHealth: true }],
             allowOverwrite: true,
           },
-          { parent: opts.parent ?? this },
+          { parent: this },
         ),
     );
   }

@@ -318,7 +318,7 @@ export class EksTarget extends pulumi.ComponentResource {
     let baseUrl: pulumi.Output<string> = pulumi.interpolate`http://${this.loadBalancerHostname}`;
     if (args.domain) {
       const albZone = aws.lb.getHostedZoneIdOutput({ loadBalancerType: 'application' }, { parent });
-      args.domain.alias(`${name}-domain`, { dnsName: this.loadBalancerHostname, zoneId: albZone.id }, { parent });
+      args.domain.alias({ dnsName: this.loadBalancerHostname, zoneId: albZone.id });
       baseUrl = pulumi.output(args.domain.url);
     }
     this.mcpUrl = pulumi.interpolate`${baseUrl}/mcp`;

@@ -158,8 +158,8 @@ export class FargateTarget extends pulumi.ComponentResource {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
-        // ECS registers each task's IP and port (A and SRV records) in the stack's discovery service.
-        serviceRegistries: { registryArn: args.discovery.serviceArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT },
+        // ECS registers each task's IP address, and its health, in the stack's discovery service.
+        serviceRegistries: { registryArn: args.discovery.serviceArn },
         propagateTags: 'SERVICE',
         enableEcsManagedTags: true,
       },

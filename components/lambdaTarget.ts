@@ -178,14 +178,10 @@ export class LambdaTarget extends pulumi.ComponentResource {
         { parent },
       );
       new aws.apigatewayv2.ApiMapping(`${name}-mapping`, { apiId: api.id, domainName: domainName.id, stage: stage.id }, { parent });
-      args.domain.alias(
-        `${name}-domain`,
-        {
-          dnsName: domainName.domainNameConfiguration.targetDomainName,
-          zoneId: domainName.domainNameConfiguration.hostedZoneId,
-        },
-        { parent },
-      );
+      args.domain.alias({
+        dnsName: domainName.domainNameConfiguration.targetDomainName,
+        zoneId: domainName.domainNameConfiguration.hostedZoneId,
+      });
       baseUrl = pulumi.output(args.domain.url);
     }
 

@@ -116,7 +116,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
           { parent },
         ),
       ];
-      args.domain.alias(`${name}-domain`, { dnsName: alb.dnsName, zoneId: alb.zoneId }, { parent });
+      args.domain.alias({ dnsName: alb.dnsName, zoneId: alb.zoneId });
       this.baseUrl = pulumi.output(args.domain.url);
     } else {
       this.listeners = [

@@ -98,7 +98,10 @@ describe('agent deployment (under mocks)', function () {
     it('has no Bedrock permission without a model, and is reachable inside the VPC by its Cloud Map name', async () => {
       assertAgentPermissions(d, false);
       assert.equal(d.agent('aws:servicediscovery/service:Service')[0]!.inputs.name, 'agent');
-      assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.dev.mcp-on-aws.local:3001');
+      assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.internal.dev.mcp-on-aws.local:3001');
+      const ns = d.agent('aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace')[0]!.inputs;
+      assert.equal(ns.name, 'internal.dev.mcp-on-aws.local');
+      assert.equal(ns.vpc, 'network-vpc-id');
       const sg = d.agent('aws:ec2/securityGroup:SecurityGroup')[0]!.inputs;
       assert.deepEqual(sg.ingress.map((r: any) => r.cidrBlocks), [['10.0.0.0/16']], 'not open to the internet');
     });

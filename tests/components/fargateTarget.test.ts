@@ -148,19 +148,13 @@ describe('Fargate target (under mocks)', function () {
       assert.deepEqual(svc.loadBalancers, [{ targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fargate-lb-tg/73e2d6bc24d8a067', containerName: 'mcp-server', containerPort: 3000 }]);
     });
 
-    it('registers its tasks in a private DNS namespace of the VPC, under the same service name as Lambda', () => {
-      const ns = d.one('aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace').inputs;
-      assert.equal(ns.name, 'dev.mcp-on-aws.local');
-      assert.equal(ns.vpc, 'network-vpc-id');
+    it('registers its tasks in the stack’s namespace, under the same service name as Lambda, with their health', () => {
+      assert.equal(d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name, 'dev.mcp-on-aws.local');
       const service = d.one('aws:servicediscovery/service:Service').inputs;
       assert.equal(service.name, 'mcp-server');
-      assert.deepEqual(service.dnsConfig.dnsRecords.map((r: any) => r.type), ['A', 'SRV']);
+      assert.deepEqual(service.healthCheckCustomConfig, { failureThreshold: 1 });
       const svc = d.one('aws:ecs/service:Service').inputs;
-      assert.deepEqual(svc.serviceRegistries, {
-        registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:discovery-service',
-        containerName: 'mcp-server',
-        containerPort: 3000,
-      });
+      assert.deepEqual(svc.serviceRegistries, { registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:discovery-service' });
     });
 
     it('scales between min and max on CPU and on requests per target', () => {
