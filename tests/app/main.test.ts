@@ -2,11 +2,14 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BUNDLES, buildBundle } from '../../scripts/bundles';
+import { buildBundle } from '../../scripts/bundles';
 
-const root = path.resolve(__dirname, '../..');
-const bundle = path.join(root, BUNDLES.server.outfile);
+// As in the image: the bundle alone in a directory, with no node_modules to fall back on.
+const imageDir = mkdtempSync(path.join(tmpdir(), 'mcp-on-aws-image-'));
+const bundle = path.join(imageDir, 'index.js');
 
 interface Started {
   child: ChildProcess;
@@ -15,10 +18,10 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-/** Starts the container's command, `node dist/server/index.js`, and waits for its "listening" line. */
+/** Starts the container's command, `node index.js`, and waits for its "listening" line. */
 async function start(env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, [bundle], {
-    cwd: root,
+    cwd: imageDir,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,11 +72,11 @@ async function slowPost(port: number, body: string, sentBytes: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('container entry point (node dist/server/index.js)', function () {
+describe('container entry point (node index.js, the server bundle alone in a directory)', function () {
   this.timeout(30_000);
 
   before(async () => {
-    await buildBundle('server');
+    copyFileSync(await buildBundle('server'), bundle);
   });
 
   it('serves MCP and logs one JSON line per request with method, tool, status and duration', async () => {
