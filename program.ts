@@ -34,6 +34,17 @@ export interface StackOutputs {
   warnings: string[];
 }
 
+const NO_DOMAIN_ON_LOAD_BALANCER =
+  'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.';
+
+/** What both container targets stand on, under the same names, so that moving between them keeps both. */
+function containerPieces(config: StackConfig, opts: pulumi.ComponentResourceOptions) {
+  return {
+    network: new Network('network', { natGateways: config.natGateways }, opts),
+    image: new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts),
+  };
+}
+
 /** Creates the stack for `config.target`: shared pieces first (tags, domain, discovery), then the target and its agent. */
 export function deploy(config: StackConfig): StackOutputs {
   const stack = pulumi.getStack();
@@ -84,8 +95,7 @@ export function deploy(config: StackConfig): StackOutputs {
       };
     }
     case 'fargate': {
-      const network = new Network('network', { natGateways: config.natGateways }, opts);
-      const image = new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts);
+      const { network, image } = containerPieces(config, opts);
       const fargate = new FargateTarget(
         'fargate',
         {
@@ -108,11 +118,7 @@ export function deploy(config: StackConfig): StackOutputs {
         opts,
       );
       const agent = new FargateAgent('agent', { ...agentArgs, discovery, network, image, fargate }, opts);
-      if (!domain) {
-        warnings.push(
-          'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
-        );
-      }
+      if (!domain) warnings.push(NO_DOMAIN_ON_LOAD_BALANCER);
       return {
         target: 'fargate',
         mcpUrl: fargate.mcpUrl,
@@ -123,8 +129,7 @@ export function deploy(config: StackConfig): StackOutputs {
       };
     }
     case 'eks': {
-      const network = new Network('network', { natGateways: config.natGateways }, opts);
-      const image = new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts);
+      const { network, image } = containerPieces(config, opts);
       const eks = new EksTarget(
         'eks',
         {
@@ -146,11 +151,7 @@ export function deploy(config: StackConfig): StackOutputs {
         opts,
       );
       const agent = new EksAgent('agent', { ...agentArgs, discovery, image, eks }, opts);
-      if (!domain) {
-        warnings.push(
-          'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
-        );
-      }
+      if (!domain) warnings.push(NO_DOMAIN_ON_LOAD_BALANCER);
       return {
         target: 'eks',
         agentUrl: agent.agentUrl,
