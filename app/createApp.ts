@@ -31,7 +31,8 @@ export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export function isLoopback(host: string): boolean {
-  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(host);
+  // A listen address may name IPv6 loopback without brackets.
+  return host === '::1' || LOOPBACK_HOSTS.includes(host);
 }
 
 interface RpcSummary {

@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
-import { HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
+import { DRAIN_TIMEOUT_MS, HEALTH_PATH, healthCommand, NODE_UID, STOP_TIMEOUT_SECONDS, toEnvList } from './container';
 import type { Discovery } from './discovery';
 import type { EksTarget } from './eksTarget';
 import type { FargateTarget } from './fargateTarget';
@@ -66,7 +66,9 @@ function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> =
   };
 }
 
-const toEnvList = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+/** The agent's environment in a container (Fargate, EKS). */
+const containerEnvironment = (args: AgentCommonArgs) =>
+  toEnvList(agentEnvironment(args, { HOST: '0.0.0.0', AGENT_PORT: String(AGENT_PORT), SHUTDOWN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS) }));
 
 /**
  * The agent on Lambda, behind its own HTTP API. Its routes require IAM authorization (SigV4-signed
@@ -183,9 +185,9 @@ export class FargateAgent extends pulumi.ComponentResource {
         user: String(NODE_UID),
         readonlyRootFilesystem: true,
         portMappings: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'tcp' }],
-        environment: toEnvList(agentEnvironment(args, { HOST: '0.0.0.0', AGENT_PORT: String(AGENT_PORT), SHUTDOWN_TIMEOUT_MS: String((STOP_TIMEOUT_SECONDS - 5) * 1000) })),
+        environment: containerEnvironment(args),
         healthCheck: {
-          command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${AGENT_PORT}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+          command: ['CMD', ...healthCommand(AGENT_PORT)],
           interval: 15,
           timeout: 5,
           retries: 3,
@@ -303,7 +305,7 @@ export class EksAgent extends pulumi.ComponentResource {
                   image: args.image.imageRef,
                   command: ['node', 'agent.js'],
                   ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
-                  env: toEnvList(agentEnvironment(args, { HOST: '0.0.0.0', AGENT_PORT: String(AGENT_PORT), SHUTDOWN_TIMEOUT_MS: String((STOP_TIMEOUT_SECONDS - 5) * 1000) })),
+                  env: containerEnvironment(args),
                   resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '384Mi' } },
                   livenessProbe: { ...probe, initialDelaySeconds: 10 },
                   readinessProbe: { ...probe, initialDelaySeconds: 2 },

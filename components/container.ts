@@ -8,6 +8,13 @@ export const STOP_TIMEOUT_SECONDS = 120;
 /** The image's `node` user. */
 export const NODE_UID = 1000;
 
+/** How long the app drains after SIGTERM: a little less than the orchestrator waits before SIGKILL. */
+export const DRAIN_TIMEOUT_MS = (STOP_TIMEOUT_SECONDS - 5) * 1000;
+
+/** Environment variables as ECS task definitions and Kubernetes pod specs list them. */
+export const toEnvList = (env: Record<string, string>): { name: string; value: string }[] =>
+  Object.entries(env).map(([name, value]) => ({ name, value }));
+
 /** The keep-alive the app keeps on connections from the load balancer: longer than its idle timeout. */
 export const keepAliveMs = (idleTimeoutSeconds: number) => (idleTimeoutSeconds + 5) * 1000;
 
@@ -18,20 +25,19 @@ export function appEnvironment(opts: { idleTimeoutSeconds: number; allowedOrigin
     PORT: String(CONTAINER_PORT),
     MCP_RESPONSE_MODE: 'sse',
     KEEP_ALIVE_TIMEOUT_MS: String(keepAliveMs(opts.idleTimeoutSeconds)),
-    // Drain for a little less than the orchestrator waits before SIGKILL.
-    SHUTDOWN_TIMEOUT_MS: String((STOP_TIMEOUT_SECONDS - 5) * 1000),
+    SHUTDOWN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
     // Containers are reached by the load balancer's name, the domain, and directly by IP from inside the
     // VPC (the agent, through Cloud Map), so the Host check is off; browsers' Origins are still checked.
     ALLOWED_HOSTS: '*',
     ALLOWED_ORIGINS: opts.allowedOrigins.join(','),
     LOG_LEVEL: 'info',
   };
-  return Object.entries(env).map(([name, value]) => ({ name, value }));
+  return toEnvList(env);
 }
 
-/** A health probe that needs nothing but node in the image. */
-export const HEALTH_COMMAND = [
+/** A health probe of GET /healthz on `port` that needs nothing but node in the image. */
+export const healthCommand = (port: number) => [
   'node',
   '-e',
-  `fetch('http://127.0.0.1:${CONTAINER_PORT}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+  `fetch('http://127.0.0.1:${port}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
 ];

@@ -4,7 +4,7 @@ import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
 import type { ContainerImage } from './image';
-import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, HEALTH_COMMAND, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
+import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, healthCommand, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
 import { LoadBalancer } from './loadBalancer';
 import type { Network } from './network';
 
@@ -116,7 +116,7 @@ export class FargateTarget extends pulumi.ComponentResource {
         environment: appEnvironment({ idleTimeoutSeconds: args.idleTimeoutSeconds, allowedOrigins: args.allowedOrigins }),
         secrets: Object.entries(args.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
         healthCheck: {
-          command: ['CMD', ...HEALTH_COMMAND],
+          command: ['CMD', ...healthCommand(CONTAINER_PORT)],
           interval: 15,
           timeout: 5,
           retries: 3,
