@@ -1,6 +1,6 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express, { type Express, type RequestHandler } from 'express';
-import { bodyErrors, internalError, requestLog } from './http';
+import express, { type Express } from 'express';
+import { bodyErrors, internalError, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
 import { createLogger, type Logger } from './logger';
 import { createMcpServer } from './server';
@@ -48,49 +48,6 @@ function summarize(body: unknown): RpcSummary {
   const rpcMethod = typeof msg.method === 'string' ? msg.method : undefined;
   const tool = rpcMethod === 'tools/call' && typeof msg.params?.name === 'string' ? msg.params.name : undefined;
   return { rpcMethod, tool };
-}
-
-function hostnameOf(hostHeader: string): string | undefined {
-  try {
-    return new URL(`http://${hostHeader}`).hostname;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * DNS-rebinding protection for /mcp: the Host must be on the allow-list (when there is one), and a
- * browser's Origin must be the server's own origin, on an allowed host, or explicitly allowed.
- * Both refusals are 403, as the MCP transport specification requires for an invalid Origin.
- */
-function originGuard(allowedHosts: readonly string[] | undefined, allowedOrigins: readonly string[]): RequestHandler {
-  const hosts = allowedHosts ? new Set(allowedHosts.map((h) => h.toLowerCase())) : undefined;
-  const origins = new Set(allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')));
-  return (req, res, next) => {
-    const host = req.headers.host;
-    const hostname = host ? hostnameOf(host) : undefined;
-    if (hosts && (!hostname || !hosts.has(hostname))) {
-      sendRpcError(res, 403, RPC.SERVER_ERROR, `Host not allowed: ${host ?? '(none)'}`);
-      return;
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      let allowed = origins.has(origin.toLowerCase());
-      if (!allowed) {
-        try {
-          const url = new URL(origin);
-          allowed = url.host === host || (hosts?.has(url.hostname) ?? false);
-        } catch {
-          allowed = false;
-        }
-      }
-      if (!allowed) {
-        sendRpcError(res, 403, RPC.SERVER_ERROR, `Origin not allowed: ${origin}`);
-        return;
-      }
-    }
-    next();
-  };
 }
 
 /** The Express app every target serves: POST /mcp (stateless Streamable HTTP) and GET /healthz. */

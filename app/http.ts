@@ -52,3 +52,46 @@ export function internalError(logger: Logger): ErrorRequestHandler {
     if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
   };
 }
+
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * DNS-rebinding protection for /mcp: the Host must be on the allow-list (when there is one), and a
+ * browser's Origin must be the server's own origin, on an allowed host, or explicitly allowed.
+ * Both refusals are 403, as the MCP transport specification requires for an invalid Origin.
+ */
+export function originGuard(allowedHosts: readonly string[] | undefined, allowedOrigins: readonly string[]): RequestHandler {
+  const hosts = allowedHosts ? new Set(allowedHosts.map((h) => h.toLowerCase())) : undefined;
+  const origins = new Set(allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')));
+  return (req, res, next) => {
+    const host = req.headers.host;
+    const hostname = host ? hostnameOf(host) : undefined;
+    if (hosts && (!hostname || !hosts.has(hostname))) {
+      sendRpcError(res, 403, RPC.SERVER_ERROR, `Host not allowed: ${host ?? '(none)'}`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      let allowed = origins.has(origin.toLowerCase());
+      if (!allowed) {
+        try {
+          const url = new URL(origin);
+          allowed = url.host === host || (hosts?.has(url.hostname) ?? false);
+        } catch {
+          allowed = false;
+        }
+      }
+      if (!allowed) {
+        sendRpcError(res, 403, RPC.SERVER_ERROR, `Origin not allowed: ${origin}`);
+        return;
+      }
+    }
+    next();
+  };
+}
