@@ -41,3 +41,9 @@ export const healthCommand = (port: number) => [
   '-e',
   `fetch('http://127.0.0.1:${port}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
 ];
+
+/** The most an ALB target group may wait for in-flight requests when a target leaves (0 to 3600 s). */
+export const MAX_DEREGISTRATION_DELAY_SECONDS = 3600;
+
+/** How long a leaving target keeps its in-flight requests: the idle timeout, within what ALB allows. */
+export const deregistrationDelaySeconds = (idleTimeoutSeconds: number) => Math.min(idleTimeoutSeconds, MAX_DEREGISTRATION_DELAY_SECONDS);
