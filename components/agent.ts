@@ -2,7 +2,16 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
-import { DRAIN_TIMEOUT_MS, HEALTH_PATH, healthCommand, NODE_UID, STOP_TIMEOUT_SECONDS, toEnvList } from './container';
+import {
+  DRAIN_TIMEOUT_MS,
+  HEALTH_PATH,
+  healthCommand,
+  NODE_UID,
+  preStopPause,
+  STOP_TIMEOUT_SECONDS,
+  TERMINATION_GRACE_SECONDS,
+  toEnvList,
+} from './container';
 import type { Discovery } from './discovery';
 import type { EksTarget } from './eksTarget';
 import type { FargateTarget } from './fargateTarget';
@@ -255,10 +264,17 @@ export interface EksAgentArgs extends AgentCommonArgs {
   eks: EksTarget;
 }
 
+/** The pod-template annotation that carries the agent's Pod Identity: when it changes, the pods are replaced. */
+export const POD_IDENTITY_ANNOTATION = 'mcp-on-aws/pod-identity';
+
 /**
  * The agent as its own Deployment and ClusterIP Service in the app's namespace: reachable inside the
  * cluster (http://agent.mcp.svc.cluster.local), not from the internet, for the same reason as on Fargate.
- * Its AWS permissions come through EKS Pod Identity, bound to its service account.
+ * Its AWS permissions come through EKS Pod Identity, bound to its service account (Auto Mode runs the
+ * Pod Identity Agent itself). EKS gives a pod its credentials when the pod is created, and only if the
+ * association exists then, so the Deployment waits for the association, and its pod template carries the
+ * association and role, so that pods are replaced when either changes. AWS_REGION is set: Auto Mode
+ * nodes block the instance metadata service, from which the SDK would otherwise learn the Region.
  */
 export class EksAgent extends pulumi.ComponentResource {
   readonly agentUrl: pulumi.Output<string>;
@@ -279,12 +295,13 @@ export class EksAgent extends pulumi.ComponentResource {
       { metadata: { name: AGENT_NAME, namespace: args.eks.namespace, labels } },
       k,
     );
-    new aws.eks.PodIdentityAssociation(
+    const identity = new aws.eks.PodIdentityAssociation(
       `${name}-identity`,
       { clusterName: args.eks.clusterName, namespace: args.eks.namespace, serviceAccount: serviceAccount.metadata.name, roleArn: role.arn },
       { parent },
     );
     const probe = { httpGet: { path: HEALTH_PATH, port: 'http' }, periodSeconds: 10, timeoutSeconds: 3 };
+    const region = aws.getRegionOutput({}, { parent }).region;
     new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -293,11 +310,15 @@ export class EksAgent extends pulumi.ComponentResource {
           replicas: 1,
           selector: { matchLabels: labels },
           template: {
-            metadata: { labels },
+            metadata: {
+              labels,
+              annotations: { [POD_IDENTITY_ANNOTATION]: pulumi.interpolate`${identity.associationId} ${identity.roleArn}` },
+            },
             spec: {
-              serviceAccountName: AGENT_NAME,
-              nodeSelector: { 'kubernetes.io/arch': 'arm64', 'karpenter.sh/nodepool': 'mcp-arm64' },
-              terminationGracePeriodSeconds: STOP_TIMEOUT_SECONDS,
+              serviceAccountName: serviceAccount.metadata.name,
+              nodeSelector: args.eks.nodeSelector,
+              // The pre-stop pause, then the agent's drain after SIGTERM, then a margin.
+              terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
               securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
               containers: [
                 {
@@ -305,10 +326,12 @@ export class EksAgent extends pulumi.ComponentResource {
                   image: args.image.imageRef,
                   command: ['node', 'agent.js'],
                   ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
-                  env: containerEnvironment(args),
+                  env: [...containerEnvironment(args), { name: 'AWS_REGION', value: region }],
                   resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '384Mi' } },
                   livenessProbe: { ...probe, initialDelaySeconds: 10 },
                   readinessProbe: { ...probe, initialDelaySeconds: 2 },
+                  // Out of the Service's endpoints before SIGTERM.
+                  lifecycle: preStopPause(),
                   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
                 },
               ],
@@ -316,7 +339,7 @@ export class EksAgent extends pulumi.ComponentResource {
           },
         },
       },
-      { ...k, dependsOn: [serviceAccount] },
+      { ...k, dependsOn: [serviceAccount, identity] },
     );
     new k8s.core.v1.Service(
       `${name}-service`,

@@ -3,13 +3,28 @@
 export const CONTAINER_NAME = 'mcp-server';
 export const CONTAINER_PORT = 3000;
 export const HEALTH_PATH = '/healthz';
-/** The most ECS lets a container take to stop after SIGTERM; EKS gets the same grace. */
+/** The most ECS lets a container take to stop after SIGTERM (Fargate's `stopTimeout`, at most 120 s). */
 export const STOP_TIMEOUT_SECONDS = 120;
 /** The image's `node` user. */
 export const NODE_UID = 1000;
 
-/** How long the app drains after SIGTERM: a little less than the orchestrator waits before SIGKILL. */
-export const DRAIN_TIMEOUT_MS = (STOP_TIMEOUT_SECONDS - 5) * 1000;
+/** What the orchestrator waits beyond the drain, for the process to exit once its connections are closed. */
+export const EXIT_MARGIN_SECONDS = 5;
+
+/** How long the app drains after SIGTERM (SHUTDOWN_TIMEOUT_MS): on Fargate, within the stop timeout. */
+export const DRAIN_TIMEOUT_MS = (STOP_TIMEOUT_SECONDS - EXIT_MARGIN_SECONDS) * 1000;
+
+/**
+ * Kubernetes: the pre-stop pause before SIGTERM, while the pod leaves the Service's endpoints and the
+ * load balancer's targets, so that no new requests reach a pod that is draining.
+ */
+export const PRE_STOP_SECONDS = 10;
+
+/**
+ * Kubernetes: the termination grace. The pre-stop pause counts against it (the kubelet starts the
+ * clock before the hook), so it holds the pause, the whole drain and the margin: 10 + 115 + 5 = 130 s.
+ */
+export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + DRAIN_TIMEOUT_MS / 1000 + EXIT_MARGIN_SECONDS;
 
 /** Environment variables as ECS task definitions and Kubernetes pod specs list them. */
 export const toEnvList = (env: Record<string, string>): { name: string; value: string }[] =>
@@ -47,3 +62,6 @@ export const MAX_DEREGISTRATION_DELAY_SECONDS = 3600;
 
 /** How long a leaving target keeps its in-flight requests: the idle timeout, within what ALB allows. */
 export const deregistrationDelaySeconds = (idleTimeoutSeconds: number) => Math.min(idleTimeoutSeconds, MAX_DEREGISTRATION_DELAY_SECONDS);
+
+/** Kubernetes: the pre-stop pause, as a container's `lifecycle`. */
+export const preStopPause = () => ({ preStop: { sleep: { seconds: PRE_STOP_SECONDS } } });

@@ -1,7 +1,16 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
+import {
+  appEnvironment,
+  CONTAINER_NAME,
+  CONTAINER_PORT,
+  deregistrationDelaySeconds,
+  HEALTH_PATH,
+  NODE_UID,
+  preStopPause,
+  TERMINATION_GRACE_SECONDS,
+} from './container';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import { assumeRolePolicy } from './iam';
@@ -31,6 +40,18 @@ export interface EksTargetArgs {
 export const NAMESPACE = 'mcp';
 export const APP_LABELS = { 'app.kubernetes.io/name': CONTAINER_NAME, 'app.kubernetes.io/part-of': 'mcp-on-aws' };
 const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+/** The node pool the app and the agent run on. */
+export const NODE_POOL = 'mcp-arm64';
+/** Auto Mode's built-in pool for cluster add-ons: its nodes carry this label and the CriticalAddonsOnly taint. */
+export const SYSTEM_NODE_POOL = 'system';
+/**
+ * metrics-server, from the EKS community add-ons (Auto Mode does not install it, and without it an HPA
+ * has no CPU figures and never scales), on the system pool beside the other add-ons.
+ */
+export const METRICS_SERVER_CONFIGURATION = {
+  nodeSelector: { 'karpenter.sh/nodepool': SYSTEM_NODE_POOL },
+  tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }],
+};
 const ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
@@ -49,6 +70,8 @@ export class EksTarget extends pulumi.ComponentResource {
   /** For other workloads of the stack (the agent): the cluster's Kubernetes provider and the app's namespace. */
   readonly k8sProvider: k8s.Provider;
   readonly namespace: pulumi.Output<string>;
+  /** Where pods of this stack are scheduled: our arm64 node pool. */
+  readonly nodeSelector: Record<string, string> = { 'kubernetes.io/arch': 'arm64', 'karpenter.sh/nodepool': NODE_POOL };
 
   constructor(name: string, args: EksTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mcp-on-aws:index:EksTarget', name, {}, opts);
@@ -111,6 +134,18 @@ export class EksTarget extends pulumi.ComponentResource {
       );
     }
 
+    const metricsServer = new aws.eks.Addon(
+      `${name}-metrics-server`,
+      {
+        clusterName: cluster.name,
+        addonName: 'metrics-server',
+        configurationValues: JSON.stringify(METRICS_SERVER_CONFIGURATION),
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'OVERWRITE',
+      },
+      { parent },
+    );
+
     // The Kubernetes provider, from the cluster's own outputs (token through the AWS CLI, as `aws eks update-kubeconfig` sets up).
     const region = aws.getRegionOutput({}, { parent }).name;
     this.kubeconfig = pulumi
@@ -145,7 +180,7 @@ export class EksTarget extends pulumi.ComponentResource {
       {
         apiVersion: 'karpenter.sh/v1',
         kind: 'NodePool',
-        metadata: { name: 'mcp-arm64' },
+        metadata: { name: NODE_POOL },
         spec: {
           template: {
             spec: {
@@ -207,9 +242,9 @@ export class EksTarget extends pulumi.ComponentResource {
           template: {
             metadata: { labels: APP_LABELS },
             spec: {
-              nodeSelector: { 'kubernetes.io/arch': 'arm64', 'karpenter.sh/nodepool': 'mcp-arm64' },
-              // The app finishes in-flight requests after SIGTERM; give it as long as on Fargate.
-              terminationGracePeriodSeconds: STOP_TIMEOUT_SECONDS,
+              nodeSelector: this.nodeSelector,
+              // The pre-stop pause, then the app's drain after SIGTERM (as long as on Fargate), then a margin.
+              terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
               automountServiceAccountToken: false,
               securityContext: {
                 runAsNonRoot: true,
@@ -235,7 +270,7 @@ export class EksTarget extends pulumi.ComponentResource {
                   livenessProbe: probe(10, 10, 3),
                   readinessProbe: probe(2, 5, 2),
                   // Out of the load balancer before SIGTERM: the ALB stops sending while the pod still serves.
-                  lifecycle: { preStop: { sleep: { seconds: 10 } } },
+                  lifecycle: preStopPause(),
                   securityContext: {
                     allowPrivilegeEscalation: false,
                     readOnlyRootFilesystem: true,
@@ -265,7 +300,7 @@ export class EksTarget extends pulumi.ComponentResource {
       'alb.ingress.kubernetes.io/healthcheck-path': HEALTH_PATH,
       'alb.ingress.kubernetes.io/success-codes': '200',
       'alb.ingress.kubernetes.io/load-balancer-attributes': `idle_timeout.timeout_seconds=${args.idleTimeoutSeconds}`,
-      'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${args.idleTimeoutSeconds}`,
+      'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${deregistrationDelaySeconds(args.idleTimeoutSeconds)}`,
       ...(args.domain
         ? {
             'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
@@ -302,7 +337,8 @@ export class EksTarget extends pulumi.ComponentResource {
           metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: args.cpuTargetPercent } } }],
         },
       },
-      { ...k, dependsOn: [deployment] },
+      // Without metrics-server the HPA has nothing to scale on.
+      { ...k, dependsOn: [deployment, metricsServer] },
     );
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,

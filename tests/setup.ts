@@ -77,6 +77,8 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
         endpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com',
         certificateAuthority: { data: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t' },
       };
+    case 'aws:eks/podIdentityAssociation:PodIdentityAssociation':
+      return { associationId: `a-${name}0123456789`, associationArn: arn('eks', `podidentityassociation/${inputs.clusterName}/a-${name}0123456789`) };
     case 'kubernetes:networking.k8s.io/v1:Ingress':
       return { status: { loadBalancer: { ingress: [{ hostname: 'k8s-mcp-mcpserve-1a2b3c4d5e-1234567890.us-east-1.elb.amazonaws.com' }] } } };
     case 'aws:route53/record:Record':

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { bedrockModelArns } from '../../components/agent';
+import { bedrockModelArns, POD_IDENTITY_ANNOTATION } from '../../components/agent';
+import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -126,14 +127,62 @@ describe('agent deployment (under mocks)', function () {
     });
 
     it('gets its permissions through Pod Identity, limited as on the other targets', async () => {
-      const assoc = d.agent('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]!.inputs;
-      assert.equal(assoc.namespace, 'mcp');
-      assert.equal(assoc.serviceAccount, 'agent');
-      assert.equal(assoc.clusterName, 'mcp-on-aws-dev');
-      const trust = JSON.parse(d.agent('aws:iam/role:Role')[0]!.inputs.assumeRolePolicy);
-      assert.equal(trust.Statement[0].Principal.Service, 'pods.eks.amazonaws.com');
+      const assoc = d.agent('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]!;
+      assert.equal(assoc.inputs.namespace, 'mcp');
+      assert.equal(assoc.inputs.serviceAccount, 'agent');
+      assert.equal(assoc.inputs.clusterName, 'mcp-on-aws-dev');
+      const roles = d.agent('aws:iam/role:Role');
+      assert.equal(roles.length, 1);
+      assert.equal(assoc.inputs.roleArn, roles[0]!.state.arn);
+      assert.deepEqual(JSON.parse(roles[0]!.inputs.assumeRolePolicy), {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+      });
+      // The role's one policy, whole; no managed policy is attached.
+      const policies = d.agent('aws:iam/rolePolicy:RolePolicy');
+      assert.deepEqual(policies.map((p) => p.inputs.role), ['agent-role-id'], 'the id of the role above');
+      assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['servicediscovery:DiscoverInstances'],
+            Resource: '*',
+            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
+          },
+          {
+            Effect: 'Allow',
+            Action: ['bedrock:InvokeModel'],
+            Resource: [
+              `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`,
+              'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+            ],
+          },
+        ],
+      });
+      assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
       assertAgentPermissions(d, true);
       assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.mcp.svc.cluster.local');
+    });
+
+    it('starts its pods only once the Pod Identity association exists, so that EKS gives them credentials', () => {
+      const waits = dependenciesOf('kubernetes:apps/v1:Deployment', 'agent-deployment').all;
+      assert.ok(waits.includes('aws:eks/podIdentityAssociation:PodIdentityAssociation agent-identity'), waits.join(', '));
+      assert.ok(waits.includes('kubernetes:core/v1:ServiceAccount agent-sa'), waits.join(', '));
+    });
+
+    it('replaces its pods when the association or its role changes', () => {
+      const assoc = d.agent('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]!.state;
+      const role = d.agent('aws:iam/role:Role')[0]!.state;
+      const template = d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs.spec.template;
+      assert.equal(template.metadata.annotations[POD_IDENTITY_ANNOTATION], `${assoc.associationId} ${role.arn}`);
+      assert.match(assoc.associationId, /^a-/, 'the id EKS gives the association');
+    });
+
+    it('tells the SDK its Region, which Auto Mode nodes do not serve through instance metadata', () => {
+      const c = d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs.spec.template.spec.containers[0];
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+      assert.equal(env.AWS_REGION, 'us-east-1');
     });
   });
 });

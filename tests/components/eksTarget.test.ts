@@ -6,6 +6,9 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { IngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { DRAIN_TIMEOUT_MS } from '../../components/container';
+import { dependenciesOf } from '../helpers/dependencies';
+import { crossObjectProblems, objectsOf, type Objects } from '../helpers/k8s';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -17,6 +20,10 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'kubernetes:networking.k8s.io/v1:IngressClass': IngressClass,
   'kubernetes:policy/v1:PodDisruptionBudget': PodDisruptionBudget,
 };
+
+/** What Auto Mode needs its cluster role and node role to have, as AWS documents it. */
+const CLUSTER_POLICIES = ['AmazonEKSClusterPolicy', 'AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy'];
+const NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];
 
 const podSpec = (d: Deployed) => d.one('kubernetes:apps/v1:Deployment').inputs.spec.template.spec;
 const container = (d: Deployed) => podSpec(d).containers[0];
@@ -32,8 +39,9 @@ describe('EKS target (under mocks)', function () {
         domainName: 'mcp.example.com',
         hostedZoneId: 'Z0123456789ABCDEFGHIJ',
         eksAdminPrincipals: ['arn:aws:iam::123456789012:role/platform-admins'],
+        // All different, so that swapped wiring shows.
         eksReplicas: 3,
-        eksMinReplicas: 3,
+        eksMinReplicas: 2,
         eksMaxReplicas: 12,
       });
     });
@@ -54,6 +62,77 @@ describe('EKS target (under mocks)', function () {
       assert.throws(() => new Deployment(broken).validate(), /containerPort/);
     });
 
+    it('ties the Kubernetes objects of the server and the agent together by matching names, labels and ports', () => {
+      const o = objectsOf(d.resources);
+      assert.deepEqual(o.deployment.map((x) => x.metadata.name).sort(), ['agent', 'mcp-server']);
+      assert.deepEqual(o.service.map((x) => x.metadata.name).sort(), ['agent', 'mcp-server']);
+      assert.equal(o.podIdentity.length, 1);
+      assert.deepEqual(crossObjectProblems(o), []);
+    });
+
+    // Each link broken on its own, in a copy of the objects: the check above must notice every one.
+    const server = (list: any[]) => list.find((x) => x.metadata.name === 'mcp-server');
+    const agent = (list: any[]) => list.find((x) => x.metadata.name === 'agent');
+    const BREAKS: [string, (o: Objects) => void, RegExp][] = [
+      ['deployment selector', (o) => (server(o.deployment).spec.selector.matchLabels['app.kubernetes.io/name'] = 'other'), /deployment mcp\/mcp-server: its selector/],
+      ['agent pod labels', (o) => (agent(o.deployment).spec.template.metadata.labels = { app: 'x' }), /deployment mcp\/agent: its selector/],
+      ['spread constraint', (o) => (server(o.deployment).spec.template.spec.topologySpreadConstraints[0].labelSelector.matchLabels = { a: 'b' }), /spread constraint/],
+      ['service selector', (o) => (server(o.service).spec.selector = { 'app.kubernetes.io/name': 'nothing' }), /service mcp\/mcp-server: selects the pods of 0/],
+      ['service selecting both', (o) => (agent(o.service).spec.selector = { 'app.kubernetes.io/part-of': 'mcp-on-aws' }), /service mcp\/agent: selects the pods of 2/],
+      ['service target port', (o) => (server(o.service).spec.ports[0].targetPort = 'web'), /targets web/],
+      ['container port name', (o) => (agent(o.deployment).spec.template.spec.containers[0].ports[0].name = 'agent'), /service mcp\/agent: its port http targets http/],
+      ['probe port', (o) => (server(o.deployment).spec.template.spec.containers[0].readinessProbe.httpGet.port = 'health'), /uses port health/],
+      ['ingress backend service', (o) => (o.ingress[0].spec.rules[0].http.paths[0].backend.service.name = 'mcp'), /backend service mcp does not exist/],
+      ['ingress backend port', (o) => (o.ingress[0].spec.rules[0].http.paths[0].backend.service.port = { name: 'https' }), /has no port https/],
+      ['ingress class name', (o) => (o.ingress[0].spec.ingressClassName = 'alb'), /its class alb does not exist/],
+      ['ingress class parameters', (o) => (o.ingressClass[0].spec.parameters.name = 'alb'), /parameters eks.amazonaws.com\/IngressClassParams alb/],
+      ['ingress class params name', (o) => (o.ingressClassParams[0].metadata.name = 'params'), /parameters .* mcp-alb do not exist/],
+      ['hpa target', (o) => (o.hpa[0].spec.scaleTargetRef.name = 'agent-x'), /hpa mcp\/mcp-server: scales apps\/v1 Deployment agent-x/],
+      ['pdb selector', (o) => (o.pdb[0].spec.selector.matchLabels = { 'app.kubernetes.io/part-of': 'mcp-on-aws' }), /pdb mcp\/mcp-server/],
+      ['node pool name', (o) => (o.nodePool[0].metadata.name = 'arm64'), /node pool mcp-arm64, which does not exist/],
+      ['node pool arch', (o) => (o.nodePool[0].spec.template.spec.requirements[0].values = ['amd64']), /makes no arm64 nodes/],
+      ['service account name', (o) => (o.serviceAccount[0].metadata.name = 'mcp-agent'), /service account agent does not exist/],
+      ['pod identity service account', (o) => (o.podIdentity[0].serviceAccount = 'default'), /pod identity mcp\/default/],
+      ['namespace', (o) => (agent(o.service).metadata.namespace = 'default'), /service default\/agent: its namespace/],
+    ];
+    for (const [what, breakIt, problem] of BREAKS) {
+      it(`the cross-object check catches a broken link: ${what}`, () => {
+        const o = objectsOf(d.resources);
+        breakIt(o);
+        assert.match(crossObjectProblems(o).join('\n'), problem);
+      });
+    }
+
+    it('installs metrics-server from the EKS add-ons on the system pool, and the HPA waits for it', () => {
+      const addon = d.one('aws:eks/addon:Addon');
+      assert.equal(addon.inputs.addonName, 'metrics-server');
+      assert.equal(addon.inputs.clusterName, 'mcp-on-aws-dev');
+      // Auto Mode's system pool: nodes labelled with its name and tainted CriticalAddonsOnly:NoSchedule.
+      assert.deepEqual(JSON.parse(addon.inputs.configurationValues), {
+        nodeSelector: { 'karpenter.sh/nodepool': 'system' },
+        tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }],
+      });
+      assert.ok(d.one('aws:eks/cluster:Cluster').inputs.computeConfig.nodePools.includes('system'), 'the system pool is enabled');
+      const hpa = dependenciesOf('kubernetes:autoscaling/v2:HorizontalPodAutoscaler', 'eks-hpa').explicit;
+      assert.ok(hpa.includes('aws:eks/addon:Addon eks-metrics-server'), hpa.join(', '));
+      assert.ok(hpa.includes('kubernetes:apps/v1:Deployment eks-deployment'), hpa.join(', '));
+    });
+
+    it('gives every pod a termination grace that holds its pre-stop pause, its whole drain and 5 s more', () => {
+      const deployments = d.resources.filter((r) => r.type === 'kubernetes:apps/v1:Deployment');
+      assert.equal(deployments.length, 2, 'the server and the agent');
+      for (const r of deployments) {
+        const pod = r.inputs.spec.template.spec;
+        const c = pod.containers[0];
+        const drainMs = Number(c.env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_MS').value);
+        assert.equal(drainMs, DRAIN_TIMEOUT_MS, r.name);
+        const pause = c.lifecycle.preStop.sleep.seconds;
+        assert.ok(pause >= 5, `${r.name}: a pre-stop pause before SIGTERM`);
+        // The kubelet counts the pre-stop hook against the grace, then sends SIGTERM.
+        assert.ok(pod.terminationGracePeriodSeconds >= pause + drainMs / 1000 + 5, `${r.name}: ${pod.terminationGracePeriodSeconds} s grace`);
+      }
+    });
+
     it('makes an Auto Mode cluster with API authentication, control-plane logs and standard support', () => {
       const c = d.one('aws:eks/cluster:Cluster').inputs;
       assert.equal(c.name, 'mcp-on-aws-dev');
@@ -67,6 +146,48 @@ describe('EKS target (under mocks)', function () {
       assert.deepEqual(c.vpcConfig.subnetIds, ['network-private-0-id', 'network-private-1-id']);
       const logs = d.all('aws:cloudwatch/logGroup:LogGroup').find((g) => g.inputs.name === '/aws/eks/mcp-on-aws-dev/cluster');
       assert.equal(logs?.inputs.retentionInDays, 30);
+    });
+
+    it('writes control-plane logs to /aws/eks/<cluster>/cluster, made before the cluster, which waits for its roles’ policies', () => {
+      const groups = d.all('aws:cloudwatch/logGroup:LogGroup').filter((g) => g.name === 'eks-control-plane');
+      assert.equal(groups.length, 1);
+      assert.equal(groups[0]!.inputs.name, '/aws/eks/mcp-on-aws-dev/cluster');
+      const waits = dependenciesOf('aws:eks/cluster:Cluster', 'eks-cluster').explicit.sort();
+      assert.deepEqual(waits, [
+        'aws:cloudwatch/logGroup:LogGroup eks-control-plane',
+        ...CLUSTER_POLICIES.map((p) => `aws:iam/rolePolicyAttachment:RolePolicyAttachment eks-cluster-${p}`),
+        ...NODE_POLICIES.map((p) => `aws:iam/rolePolicyAttachment:RolePolicyAttachment eks-node-${p}`),
+      ].sort());
+    });
+
+    it('gives the cluster and its nodes roles with whole trust policies and exactly the managed policies Auto Mode needs', () => {
+      const roles = d.all('aws:iam/role:Role');
+      const role = (name: string) => roles.find((r) => r.name === name)!;
+      const trust = (name: string) => JSON.parse(role(name).inputs.assumeRolePolicy);
+      assert.deepEqual(trust('eks-cluster'), {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+      });
+      assert.deepEqual(trust('eks-node'), {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+      const attached = (roleName: string) =>
+        d
+          .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+          .filter((a) => a.inputs.role === role(roleName).state.name)
+          .map((a) => a.inputs.policyArn)
+          .sort();
+      assert.deepEqual(attached('eks-cluster'), CLUSTER_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`).sort());
+      assert.deepEqual(attached('eks-node'), NODE_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`).sort());
+      // Neither role has inline policies of its own.
+      assert.deepEqual(
+        d.all('aws:iam/rolePolicy:RolePolicy').filter((p) => ['eks-cluster', 'eks-node'].includes(p.inputs.role)),
+        [],
+      );
+      const cluster = d.one('aws:eks/cluster:Cluster').inputs;
+      assert.equal(cluster.roleArn, role('eks-cluster').state.arn);
+      assert.equal(cluster.computeConfig.nodeRoleArn, role('eks-node').state.arn);
     });
 
     it('gives extra principals cluster admin through access entries', () => {
@@ -108,9 +229,7 @@ describe('EKS target (under mocks)', function () {
       const pod = podSpec(d);
       assert.equal(pod.topologySpreadConstraints[0].topologyKey, 'topology.kubernetes.io/zone');
       assert.equal(pod.nodeSelector['kubernetes.io/arch'], 'arm64');
-      assert.equal(pod.terminationGracePeriodSeconds, 120);
       const env = Object.fromEntries(container(d).env.map((e: any) => [e.name, e.value]));
-      assert.ok(Number(env.SHUTDOWN_TIMEOUT_MS) < pod.terminationGracePeriodSeconds * 1000);
       assert.ok(Number(env.KEEP_ALIVE_TIMEOUT_MS) > 300_000);
       assert.match(container(d).image, /@sha256:/);
       const pool = d.one('kubernetes:karpenter.sh/v1:NodePool').inputs;
@@ -122,7 +241,7 @@ describe('EKS target (under mocks)', function () {
 
     it('scales with an HPA between the configured bounds and keeps all but one pod through disruptions', () => {
       const hpa = d.one('kubernetes:autoscaling/v2:HorizontalPodAutoscaler').inputs.spec;
-      assert.equal(hpa.minReplicas, 3);
+      assert.equal(hpa.minReplicas, 2);
       assert.equal(hpa.maxReplicas, 12);
       assert.equal(hpa.metrics[0].resource.target.averageUtilization, 60);
       assert.equal(hpa.scaleTargetRef.name, 'mcp-server');
@@ -141,6 +260,7 @@ describe('EKS target (under mocks)', function () {
       assert.equal(a['alb.ingress.kubernetes.io/ssl-redirect'], '443');
       assert.equal(a['alb.ingress.kubernetes.io/ssl-policy'], 'ELBSecurityPolicy-TLS13-1-2-2021-06');
       assert.equal(a['alb.ingress.kubernetes.io/load-balancer-attributes'], 'idle_timeout.timeout_seconds=300');
+      assert.equal(a['alb.ingress.kubernetes.io/target-group-attributes'], 'deregistration_delay.timeout_seconds=300');
       assert.equal(a['alb.ingress.kubernetes.io/healthcheck-path'], '/healthz');
       assert.equal(ingress.spec.rules[0].host, 'mcp.example.com');
       const cls = d.one('kubernetes:networking.k8s.io/v1:IngressClass').inputs.spec;
@@ -170,6 +290,15 @@ describe('EKS target (under mocks)', function () {
       assert.ok(subnets.filter((s) => s.name.includes('private')).every((s) => s.inputs.tags['kubernetes.io/role/internal-elb'] === '1'));
     });
   });
+
+  for (const idleTimeoutSeconds of [3601, 4000]) {
+    it(`keeps the deregistration delay within ALB's 3600 s when the idle timeout is ${idleTimeoutSeconds} s`, async () => {
+      const d = await deployWith({ target: 'eks', idleTimeoutSeconds });
+      const a = d.one('kubernetes:networking.k8s.io/v1:Ingress').inputs.metadata.annotations;
+      assert.equal(a['alb.ingress.kubernetes.io/target-group-attributes'], 'deregistration_delay.timeout_seconds=3600');
+      assert.equal(a['alb.ingress.kubernetes.io/load-balancer-attributes'], `idle_timeout.timeout_seconds=${idleTimeoutSeconds}`);
+    });
+  }
 
   it('without a domain: HTTP on the ALB name, and a warning', async () => {
     const d = await deployWith({ target: 'eks' });
