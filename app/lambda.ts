@@ -35,7 +35,10 @@ export function createStreamHandler(runtime: StreamingRuntime, httpHandler: Lamb
       headers: result.headers,
       cookies: result.cookies,
     });
-    out.end(result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+    // The runtime sends the status and headers (its prelude) on the first write() only, never on end():
+    // write the body, even an empty one, then end.
+    out.write(result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+    out.end();
   });
 }
 
