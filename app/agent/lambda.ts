@@ -1,7 +1,11 @@
-import serverlessExpress from '@codegenie/serverless-express';
-import { createLogger } from '../logger';
+import { lambdaHttpHandler, type LambdaHttpHandler } from '../lambdaHttp';
+import { createLogger, type Logger } from '../logger';
 import { readAgentEnv } from './config';
 import { agentFromEnv } from './main';
 
-/** The agent on Lambda, behind its own HTTP API (payload format 2.0). */
-export const handler = serverlessExpress({ app: agentFromEnv(readAgentEnv(), createLogger('mcp-agent')) });
+/** The agent on Lambda, behind its own HTTP API (payload format 2.0), from an environment. */
+export function createAgentHandler(env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger('mcp-agent')): LambdaHttpHandler {
+  return lambdaHttpHandler(agentFromEnv(readAgentEnv(env), logger), logger);
+}
+
+export const handler = createAgentHandler();

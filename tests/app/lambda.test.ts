@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { PassThrough, type Writable } from 'node:stream';
+import express from 'express';
+import pino from 'pino';
+import type { LambdaHttpHandler, LambdaHttpResult } from '../../app/lambdaHttp';
 import { functionUrlEvent, httpApiV2Event, lambdaContext } from '../fixtures/lambdaEvents';
+import { silentLogger } from '../helpers/http';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string; isBase64Encoded?: boolean }>;
 
@@ -11,9 +15,25 @@ const initialize = rpc(1, 'initialize', {
   clientInfo: { name: 'lambda-test', version: '1.0.0' },
 });
 
-function bodyOf(result: { body: string; isBase64Encoded?: boolean }): any {
-  const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
+function bodyOf(result: { body?: string; isBase64Encoded?: boolean }): any {
+  const text = result.isBase64Encoded ? Buffer.from(result.body!, 'base64').toString('utf8') : result.body!;
   return JSON.parse(text);
+}
+
+/** The JSON-RPC messages of a text/event-stream body (its `data:` lines). */
+function sseMessages(result: LambdaHttpResult): any[] {
+  const text = result.isBase64Encoded ? Buffer.from(result.body!, 'base64').toString('utf8') : result.body!;
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => JSON.parse(line.slice('data: '.length)));
+}
+
+/** A logger that keeps its lines (warnings and up), to read what the handler logged. */
+function capturingLogger() {
+  const lines: any[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
 }
 
 describe('Lambda handler', () => {
@@ -88,5 +108,227 @@ describe('Lambda handler', () => {
     const res = await handler(httpApiV2Event('', { method: 'GET', path: '/healthz' }), lambdaContext);
     assert.equal(res.statusCode, 200);
     assert.deepEqual(bodyOf(res), { status: 'ok' });
+  });
+});
+
+describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
+  let handler: LambdaHttpHandler;
+
+  before(() => {
+    const { createHandler } = require('../../app/lambda') as typeof import('../../app/lambda');
+    handler = createHandler({ MCP_RESPONSE_MODE: 'sse' }, silentLogger);
+  });
+
+  for (const [name, makeEvent] of [
+    ['API Gateway HTTP API v2', httpApiV2Event],
+    ['Function URL', functionUrlEvent],
+  ] as const) {
+    describe(name, () => {
+      it('answers initialize with a text/event-stream body', async () => {
+        const res = await handler(makeEvent(initialize), lambdaContext);
+        assert.equal(res.statusCode, 200);
+        assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+        const [message] = sseMessages(res);
+        assert.equal(message.id, 1);
+        assert.equal(message.result.serverInfo.name, 'mcp-on-aws');
+      });
+
+      it('answers tools/list', async () => {
+        const res = await handler(makeEvent(rpc(2, 'tools/list')), lambdaContext);
+        assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+        assert.deepEqual(sseMessages(res)[0].result.tools.map((t: any) => t.name).sort(), ['analyze_text', 'estimate_hosting_cost']);
+      });
+
+      it('answers tools/call', async () => {
+        const call = rpc(3, 'tools/call', { name: 'analyze_text', arguments: { text: 'Grüße aus Lambda. Zwei Sätze!' } });
+        const res = await handler(makeEvent(call, { base64: true }), lambdaContext);
+        assert.equal(res.statusCode, 200);
+        assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+        const [message] = sseMessages(res);
+        assert.equal(message.id, 3);
+        assert.equal(message.result.structuredContent.words, 5);
+      });
+
+      it('answers tools/call with the largest result a tool gives (estimate_hosting_cost, every target)', async () => {
+        const call = rpc(4, 'tools/call', { name: 'estimate_hosting_cost', arguments: { requestsPerMonth: 10_000_000, avgDurationMs: 120 } });
+        const res = await handler(makeEvent(call), lambdaContext);
+        assert.equal(res.statusCode, 200);
+        assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+        const [message] = sseMessages(res);
+        assert.equal(message.id, 4);
+        assert.deepEqual(message.result.structuredContent.estimates.map((e: any) => e.target).sort(), ['eks', 'fargate', 'lambda']);
+      });
+
+      it('answers a tools/call whose result is 100 KB, whole', async () => {
+        // The result of a call to an unknown tool repeats the tool's name: 100 000 characters here.
+        const name = 'x'.repeat(100_000);
+        const res = await handler(makeEvent(rpc(5, 'tools/call', { name, arguments: {} })), lambdaContext);
+        assert.equal(res.statusCode, 200);
+        assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+        const [message] = sseMessages(res);
+        assert.equal(message.id, 5);
+        assert.equal(message.result.isError, true);
+        assert.ok(message.result.content[0].text.includes(name));
+      });
+    });
+  }
+});
+
+/** Events a Lambda function may receive that are not HTTP API (payload format 2.0) or Function URL requests. */
+const NOT_HTTP: [string, unknown][] = [
+  ['undefined', undefined],
+  ['null', null],
+  ['an empty object', {}],
+  ['a string', 'ping'],
+  ['a number', 42],
+  ['an array', []],
+  [
+    'an SQS event',
+    {
+      Records: [
+        {
+          messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+          body: 'hello',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:my-queue',
+          awsRegion: 'us-east-1',
+        },
+      ],
+    },
+  ],
+  [
+    'a scheduled EventBridge event',
+    {
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2026-11-21T20:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/my-schedule'],
+      detail: {},
+    },
+  ],
+  [
+    'an API Gateway REST API (payload format 1.0) event',
+    {
+      resource: '/mcp',
+      path: '/mcp',
+      httpMethod: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requestContext: { httpMethod: 'POST', path: '/prod/mcp', stage: 'prod', identity: { sourceIp: '203.0.113.10' } },
+      body: '{}',
+      isBase64Encoded: false,
+    },
+  ],
+  [
+    'an ALB event',
+    {
+      requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcdef' } },
+      httpMethod: 'GET',
+      path: '/healthz',
+      headers: {},
+      body: '',
+      isBase64Encoded: false,
+    },
+  ],
+  ['an HTTP event without its requestContext', (({ requestContext: _, ...rest }) => rest)(httpApiV2Event('{}'))],
+];
+
+type V2Event = ReturnType<typeof httpApiV2Event>;
+
+/** HTTP API (payload format 2.0) events with one field wrong, and the field the error must name. */
+const MALFORMED: [string, (e: V2Event) => unknown, RegExp][] = [
+  ['null headers', (e) => ({ ...e, headers: null }), /headers/],
+  ['a header value that is a list', (e) => ({ ...e, headers: { ...e.headers, accept: ['application/json', 'text/event-stream'] } }), /headers\.accept/],
+  ['a header value that is a number', (e) => ({ ...e, headers: { ...e.headers, 'content-length': 2 } }), /headers\.content-length/],
+  ['no rawPath', ({ rawPath: _, ...e }) => e, /rawPath/],
+  ['a rawPath without a leading slash', (e) => ({ ...e, rawPath: 'mcp' }), /rawPath/],
+  ['no HTTP method', (e) => ({ ...e, requestContext: { ...e.requestContext, http: { path: '/mcp' } } }), /requestContext\.http\.method/],
+  ['a body that is not a string', (e) => ({ ...e, body: { jsonrpc: '2.0' } }), /body/],
+  ['isBase64Encoded that is not a boolean', (e) => ({ ...e, isBase64Encoded: 'true' }), /isBase64Encoded/],
+  ['cookies that are not a list', (e) => ({ ...e, cookies: 'a=b' }), /cookies/],
+];
+
+describe('Lambda handlers on events they do not serve', () => {
+  const handlers: [string, (logger: pino.Logger) => LambdaHttpHandler][] = [];
+
+  before(() => {
+    process.env.LOG_LEVEL = 'silent';
+    const { createHandler } = require('../../app/lambda') as typeof import('../../app/lambda');
+    // The agent's module builds its handler at load, from the environment: give it one.
+    process.env.MCP_SERVERS = 'http://127.0.0.1:9/mcp';
+    try {
+      const { createAgentHandler } = require('../../app/agent/lambda') as typeof import('../../app/agent/lambda');
+      handlers.push(
+        ['MCP server', (logger) => createHandler({}, logger)],
+        ['agent', (logger) => createAgentHandler({ MCP_SERVERS: 'http://127.0.0.1:9/mcp' }, logger)],
+      );
+    } finally {
+      delete process.env.MCP_SERVERS;
+    }
+  });
+
+  for (const target of ['MCP server', 'agent']) {
+    describe(target, () => {
+      const build = (logger: pino.Logger) => handlers.find(([name]) => name === target)![1](logger);
+
+      for (const [name, event] of NOT_HTTP) {
+        it(`answers ${name} with 400 and a JSON error naming the events it expects, and logs a warning`, async () => {
+          const { logger, lines } = capturingLogger();
+          const res = await build(logger)(event, lambdaContext);
+          assert.equal(res.statusCode, 400);
+          assert.match(res.headers!['content-type']!, /^application\/json/);
+          const body = bodyOf(res);
+          assert.equal(body.error.code, -32600);
+          assert.match(body.error.message, /expects API Gateway HTTP API \(payload format 2\.0\) or Lambda Function URL events/);
+          const warning = lines.find((l) => l.level === 40);
+          assert.ok(warning, 'a warning was logged');
+          assert.match(warning.msg, /Unsupported event/);
+        });
+      }
+
+      for (const [name, malform, field] of MALFORMED) {
+        it(`answers an HTTP event with ${name} with 400 and a JSON error naming the field`, async () => {
+          const { logger } = capturingLogger();
+          const event = malform(httpApiV2Event('', { method: 'GET', path: '/healthz' }));
+          const res = await build(logger)(event, lambdaContext);
+          assert.equal(res.statusCode, 400);
+          assert.match(res.headers!['content-type']!, /^application\/json/);
+          const body = bodyOf(res);
+          assert.equal(body.error.code, -32600);
+          assert.match(body.error.message, /^Malformed HTTP event/);
+          assert.match(body.error.message, field);
+        });
+      }
+
+      it('serves an HTTP event that has no headers at all', async () => {
+        const { headers: _, ...event } = httpApiV2Event('', { method: 'GET', path: '/healthz' });
+        const res = await build(silentLogger)(event, lambdaContext);
+        assert.equal(res.statusCode, 200);
+        assert.deepEqual(bodyOf(res), { status: 'ok' });
+      });
+
+      it('keeps serving after a bad event', async () => {
+        const handler = build(silentLogger);
+        assert.equal((await handler(null, lambdaContext)).statusCode, 400);
+        const res = await handler(httpApiV2Event('', { method: 'GET', path: '/healthz' }), lambdaContext);
+        assert.equal(res.statusCode, 200);
+      });
+    });
+  }
+
+  it('answers 500 with a JSON error, not an empty body, when serverless-express fails on a response', async () => {
+    const { lambdaHttpHandler } = require('../../app/lambdaHttp') as typeof import('../../app/lambdaHttp');
+    // serverless-express refuses chunked responses for API Gateway, and answers an empty 500.
+    const app = express().get('/chunked', (_req, res) => {
+      res.setHeader('transfer-encoding', 'chunked');
+      res.end('x');
+    });
+    const res = await lambdaHttpHandler(app, silentLogger)(httpApiV2Event('', { method: 'GET', path: '/chunked' }), lambdaContext);
+    assert.equal(res.statusCode, 500);
+    assert.match(res.headers!['content-type']!, /^application\/json/);
+    assert.deepEqual(bodyOf(res), { jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null });
   });
 });
