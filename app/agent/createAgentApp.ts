@@ -76,7 +76,8 @@ export function createAgentApp(opts: AgentAppOptions): Express {
 
   app.get('/tools', async (_req, res, next) => {
     try {
-      const { tools, unreachable } = await servers.tools();
+      // What the servers offer now: a server that went down shows as unreachable whichever calls were made.
+      const { tools, unreachable } = await servers.tools({ fresh: true });
       res.json({ tools, unreachable });
     } catch (err) {
       next(err);

@@ -122,11 +122,14 @@ export class McpServers {
     }
   }
 
-  /** Every tool of every server, with the servers that offer it; servers that fail are listed apart. */
-  async tools(): Promise<{ tools: AgentTool[]; unreachable: { server: string; error: string }[] }> {
+  /**
+   * Every tool of every server, with the servers that offer it; servers that fail are listed apart.
+   * Answers from the cache unless `fresh` (GET /tools asks every server, and refreshes the cache).
+   */
+  async tools(opts: { fresh?: boolean } = {}): Promise<{ tools: AgentTool[]; unreachable: { server: string; error: string }[] }> {
     const endpoints = await this.list();
     const key = endpoints.map((e) => e.id).join(',');
-    if (this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
+    if (!opts.fresh && this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
     const byName = new Map<string, AgentTool>();
     const unreachable: { server: string; error: string }[] = [];
     const listed = await Promise.allSettled(
