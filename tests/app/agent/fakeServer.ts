@@ -29,7 +29,7 @@ export function streamForever(res: ServerResponse, first: string, chunk: string)
  * A minimal Streamable HTTP server on 127.0.0.1: it initializes like a real one and lists one tool,
  * then answers tools/call (and tools/list, when given) with the behavior under test.
  */
-export async function fakeServer(behaviors: { call: Behavior; list?: Behavior }): Promise<FakeServer> {
+export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; initializeDelayMs?: number }): Promise<FakeServer> {
   const methods: string[] = [];
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -44,11 +44,14 @@ export async function fakeServer(behaviors: { call: Behavior; list?: Behavior })
       if (msg.id === undefined) {
         res.writeHead(202).end();
       } else if (msg.method === 'initialize') {
-        answer(res, msg.id, {
-          protocolVersion: msg.params.protocolVersion,
-          capabilities: { tools: {} },
-          serverInfo: { name: 'fake', version: '1.0.0' },
-        });
+        const initialized = () =>
+          answer(res, msg.id, {
+            protocolVersion: msg.params.protocolVersion,
+            capabilities: { tools: {} },
+            serverInfo: { name: 'fake', version: '1.0.0' },
+          });
+        if (behaviors.initializeDelayMs) setTimeout(initialized, behaviors.initializeDelayMs);
+        else initialized();
       } else if (msg.method === 'tools/list') {
         if (behaviors.list) behaviors.list(msg, res);
         else answer(res, msg.id, { tools: [TOOL] });

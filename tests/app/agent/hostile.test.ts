@@ -178,6 +178,29 @@ describe('agent against hostile MCP servers', () => {
     }
   });
 
+  it('CALL_TIMEOUT_MS bounds the whole call: a slow initialize and a slow answer, each within it, add up past it', async () => {
+    // Each step takes 3/4 of the timeout: answered in time step by step, not as a whole.
+    const server = await fakeServer({
+      call: (msg, res) => {
+        setTimeout(() => answer(res, msg.id, { content: [{ type: 'text', text: 'late' }] }), 300);
+      },
+      initializeDelayMs: 300,
+    });
+    const servers = new McpServers({ resolver: new StaticResolver([server.url]), timeoutMs: 400, toolsTtlMs: 60_000, logger: silentLogger });
+    const agent = await listen(createAgentApp({ servers, logger: silentLogger }));
+    try {
+      // The tool list is cached first (its own call), so the call below is one operation: initialize + tools/call.
+      const listed = await json(await request(`${agent.url}/tools`));
+      assert.deepEqual(listed.unreachable, []);
+      const res = await call(agent, {});
+      assert.equal(res.status, 504);
+      assert.match((await json(res)).error, /did not answer within CALL_TIMEOUT_MS \(400 ms\)/);
+    } finally {
+      await agent.close();
+      await server.close();
+    }
+  });
+
   it('arguments nested 100k deep: 400, no server asked, discovery kept', async () => {
     const s = await agentBefore({ call: (msg, res) => answer(res, msg.id, { content: [{ type: 'text', text: 'ok' }] }) });
     try {
