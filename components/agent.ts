@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { LOOPBACK_HOSTS } from '../app/createApp';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
 import {
   DRAIN_TIMEOUT_MS,
@@ -75,9 +76,20 @@ function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> =
   };
 }
 
-/** The agent's environment in a container (Fargate, EKS). */
-const containerEnvironment = (args: AgentCommonArgs) =>
-  toEnvList(agentEnvironment(args, { HOST: '0.0.0.0', AGENT_PORT: String(AGENT_PORT), SHUTDOWN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS) }));
+/**
+ * The agent's environment in a container (Fargate, EKS). `hostnames` are the names callers reach it by,
+ * the only ones its Host check accepts besides loopback names (ECS Exec, kubectl port-forward); health
+ * probes go by IP to /healthz, which is not checked.
+ */
+const containerEnvironment = (args: AgentCommonArgs, hostnames: readonly string[]) =>
+  toEnvList(
+    agentEnvironment(args, {
+      HOST: '0.0.0.0',
+      AGENT_PORT: String(AGENT_PORT),
+      SHUTDOWN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+      ALLOWED_HOSTS: [...hostnames, ...LOOPBACK_HOSTS].join(','),
+    }),
+  );
 
 /**
  * The agent on Lambda, behind its own HTTP API. Its routes require IAM authorization (SigV4-signed
@@ -101,7 +113,8 @@ export class LambdaAgent extends pulumi.ComponentResource {
         role: role.arn,
         memorySize: 512,
         timeout: HTTP_API_TIMEOUT_SECONDS,
-        environment: { variables: agentEnvironment(args, { CALL_TIMEOUT_MS: '10000', NODE_ENV: 'production' }) },
+        // API Gateway checks the caller (IAM); the Host is the API's domain. The Origin check stays.
+        environment: { variables: agentEnvironment(args, { CALL_TIMEOUT_MS: '10000', NODE_ENV: 'production', ALLOWED_HOSTS: '*' }) },
         loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
       },
       { parent, dependsOn: [logGroup] },
@@ -194,7 +207,7 @@ export class FargateAgent extends pulumi.ComponentResource {
         user: String(NODE_UID),
         readonlyRootFilesystem: true,
         portMappings: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'tcp' }],
-        environment: containerEnvironment(args),
+        environment: containerEnvironment(args, [`${AGENT_NAME}.internal.${args.discovery.namespaceName}`]),
         healthCheck: {
           command: ['CMD', ...healthCommand(AGENT_PORT)],
           interval: 15,
@@ -326,7 +339,11 @@ export class EksAgent extends pulumi.ComponentResource {
                   image: args.image.imageRef,
                   command: ['node', 'agent.js'],
                   ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
-                  env: [...containerEnvironment(args), { name: 'AWS_REGION', value: region }],
+                  // The ClusterIP Service's names: agent, agent.<ns>, agent.<ns>.svc, agent.<ns>.svc.cluster.local.
+                  env: pulumi.all([args.eks.namespace, region]).apply(([ns, regionName]) => [
+                    ...containerEnvironment(args, [AGENT_NAME, `${AGENT_NAME}.${ns}`, `${AGENT_NAME}.${ns}.svc`, `${AGENT_NAME}.${ns}.svc.cluster.local`]),
+                    { name: 'AWS_REGION', value: regionName },
+                  ]),
                   resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '384Mi' } },
                   livenessProbe: { ...probe, initialDelaySeconds: 10 },
                   readinessProbe: { ...probe, initialDelaySeconds: 2 },

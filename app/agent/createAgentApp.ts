@@ -1,11 +1,12 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { bodyErrors, internalError, requestLog } from '../http';
+import { bodyErrors, internalError, originGuard, requestLog } from '../http';
 import type { Logger } from '../logger';
 import { ask } from './ask';
 import { DiscoveryError } from './resolver';
 import { ServerUnreachableError, ToolNotFoundError, type McpServers } from './servers';
+import { CallTimeoutError, InvalidArgumentsError, UpstreamError } from './upstream';
 
 export interface AgentAppOptions {
   servers: McpServers;
@@ -16,6 +17,13 @@ export interface AgentAppOptions {
   /** Model turns per /ask at the most. Default 8. */
   maxSteps?: number;
   maxBodyBytes?: number;
+  /**
+   * Hostnames (no port) accepted in the Host header on every route but /healthz. Undefined: any Host.
+   * Use LOOPBACK_HOSTS for an agent bound to loopback (see agentGuardFromEnv).
+   */
+  allowedHosts?: readonly string[];
+  /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
+  allowedOrigins?: readonly string[];
   isDraining?: () => boolean;
 }
 
@@ -44,6 +52,9 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     if (opts.isDraining?.()) res.status(503).json({ status: 'draining' });
     else res.json({ status: 'ok' });
   });
+  // DNS-rebinding protection: a web page must not reach a local agent and spend its Bedrock tokens.
+  // Health probes come by IP, so /healthz is answered before it.
+  app.use(originGuard(opts.allowedHosts, opts.allowedOrigins ?? []));
 
   const json = express.json({ limit: opts.maxBodyBytes ?? 1024 * 1024 });
   const requireJson: RequestHandler = (req, res, next) => {
@@ -65,7 +76,8 @@ export function createAgentApp(opts: AgentAppOptions): Express {
 
   app.get('/tools', async (_req, res, next) => {
     try {
-      const { tools, unreachable } = await servers.tools();
+      // What the servers offer now: a server that went down shows as unreachable whichever calls were made.
+      const { tools, unreachable } = await servers.tools({ fresh: true });
       res.json({ tools, unreachable });
     } catch (err) {
       next(err);
@@ -125,7 +137,14 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     if (err instanceof ServerUnreachableError) {
       return res.status(502).json({ error: err.message, servers: err.endpoints.map((e) => e.url) });
     }
+    if (err instanceof CallTimeoutError) return res.status(504).json({ error: err.message, server: err.endpoint.url });
+    if (err instanceof UpstreamError) return res.status(502).json({ error: err.message, server: err.endpoint.url });
+    if (err instanceof InvalidArgumentsError) return res.status(400).json({ error: err.message });
     if (err instanceof DiscoveryError) return res.status(502).json({ error: err.message });
+    // A path parameter that is not valid percent-encoding (/tools/%ff/call): the router says 400.
+    if (err instanceof URIError || (err as { status?: unknown })?.status === 400) {
+      return res.status(400).json({ error: 'Bad request: the path is not valid percent-encoding' });
+    }
     if (err instanceof Error && err.name.endsWith('Exception') && '$metadata' in err) {
       logger.error({ err }, 'Bedrock call failed');
       return res.status(502).json({ error: `Bedrock: ${err.name}: ${err.message}` });

@@ -3,13 +3,16 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { createLogger, type Logger } from '../logger';
 import { drainOnSignals, listen, runMain, type DrainState } from '../serve';
-import { readAgentEnv, type AgentEnv } from './config';
+import { agentGuardFromEnv, readAgentEnv, type AgentEnv } from './config';
 import { createAgentApp } from './createAgentApp';
 import { CloudMapResolver, StaticResolver, type Resolver } from './resolver';
 import { McpServers } from './servers';
 
-/** The agent's app from its environment: Cloud Map or a static list, and Bedrock when a model is set. */
-export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState) {
+/**
+ * The agent's app from its environment: Cloud Map or a static list, and Bedrock when a model is set.
+ * `listenHost` is the address it binds to (none on Lambda), for the default Host allow-list.
+ */
+export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, listenHost?: string) {
   const resolver: Resolver = env.MCP_SERVERS?.length
     ? new StaticResolver(env.MCP_SERVERS)
     : new CloudMapResolver({
@@ -19,13 +22,20 @@ export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState) 
         ttlMs: env.DISCOVERY_TTL_MS,
         logger,
       });
-  const servers = new McpServers({ resolver, timeoutMs: env.CALL_TIMEOUT_MS, toolsTtlMs: env.DISCOVERY_TTL_MS, logger });
+  const servers = new McpServers({
+    resolver,
+    timeoutMs: env.CALL_TIMEOUT_MS,
+    maxResponseBytes: env.MAX_RESPONSE_BYTES,
+    toolsTtlMs: env.DISCOVERY_TTL_MS,
+    logger,
+  });
   return createAgentApp({
     servers,
     logger,
     modelId: env.BEDROCK_MODEL_ID,
     bedrock: env.BEDROCK_MODEL_ID ? new BedrockRuntimeClient({}) : undefined,
     maxSteps: env.ASK_MAX_STEPS,
+    ...agentGuardFromEnv(env, listenHost),
     isDraining: () => state?.draining ?? false,
   });
 }
@@ -33,7 +43,7 @@ export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState) 
 /** Starts the agent on HOST:AGENT_PORT. */
 export async function startAgent(state: DrainState, logger: Logger = createLogger('mcp-agent')): Promise<Server> {
   const env = readAgentEnv();
-  return listen(agentFromEnv(env, logger, state), {
+  return listen(agentFromEnv(env, logger, state, env.HOST), {
     host: env.HOST,
     port: env.AGENT_PORT,
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,

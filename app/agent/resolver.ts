@@ -1,5 +1,7 @@
-import { DiscoverInstancesCommand, type HttpInstanceSummary, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { BlockList, isIP, isIPv4 } from 'node:net';
+import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Logger } from '../logger';
+import { sanitizeMessage } from './upstream';
 
 /** An MCP server the agent can call. */
 export interface McpEndpoint {
@@ -55,11 +57,60 @@ export interface CloudMapResolverOptions {
 /** Attribute names the targets register (components/discovery.ts) and ECS sets. */
 const URL_ATTRIBUTE = 'mcp_url';
 const TARGET_ATTRIBUTE = 'mcp_target';
+/** Skipped instances logged per DiscoverInstances answer at the most (the rest are counted). */
+const MAX_SKIP_LOGS = 5;
+
+/**
+ * Addresses the agent never calls, whatever Cloud Map says: link-local (169.254.0.0/16, where the
+ * instance metadata and ECS credential endpoints live, and fe80::/10) and EC2's IPv6 metadata address.
+ * IPv4-mapped IPv6 forms (::ffff:169.254.169.254) are checked against the IPv4 rules.
+ */
+const FORBIDDEN = new BlockList();
+FORBIDDEN.addSubnet('169.254.0.0', 16, 'ipv4');
+FORBIDDEN.addSubnet('fe80::', 10, 'ipv6');
+FORBIDDEN.addAddress('fd00:ec2::254', 'ipv6');
+
+function isForbiddenAddress(host: string): boolean {
+  const ip = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const family = isIP(ip);
+  return family !== 0 && FORBIDDEN.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The MCP URL an instance's attributes give, or why there is none. `mcp_url` must be an http(s) URL
+ * without userinfo; an ECS task's AWS_INSTANCE_IPV4 a literal IPv4 address and AWS_INSTANCE_PORT a
+ * port number. Hosts are compared after WHATWG URL parsing, which turns decimal and hex IPv4
+ * spellings (http://2852039166/) into dotted form.
+ */
+export function instanceUrl(attrs: Record<string, string>, defaultPort: number): { url: string } | { skipped: string } {
+  const registered = attrs[URL_ATTRIBUTE];
+  if (registered !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(registered);
+    } catch {
+      return { skipped: `${URL_ATTRIBUTE} is not a URL` };
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { skipped: `${URL_ATTRIBUTE} is not http(s) but ${url.protocol}` };
+    if (url.username || url.password) return { skipped: `${URL_ATTRIBUTE} carries userinfo` };
+    if (isForbiddenAddress(url.hostname)) return { skipped: `${URL_ATTRIBUTE} points to a link-local address` };
+    return { url: url.href };
+  }
+  const ip = attrs.AWS_INSTANCE_IPV4;
+  if (ip === undefined) return { skipped: 'neither an MCP URL nor an IPv4 address' };
+  if (!isIPv4(ip)) return { skipped: 'AWS_INSTANCE_IPV4 is not an IPv4 address' };
+  if (isForbiddenAddress(ip)) return { skipped: 'AWS_INSTANCE_IPV4 is link-local' };
+  const portText = attrs.AWS_INSTANCE_PORT;
+  const port = portText === undefined ? defaultPort : /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) return { skipped: 'AWS_INSTANCE_PORT is not a port number (1-65535)' };
+  return { url: `http://${ip}:${port}/mcp` };
+}
 
 /**
  * Healthy instances of the MCP discovery service through Cloud Map DiscoverInstances, as MCP URLs:
- * the URL attribute a target registered, or http://<ipv4>:<port>/mcp for an ECS task. Answers are
- * cached for `ttlMs`; when Cloud Map fails (throttling, say), the last answer is used if there is one.
+ * the URL attribute a target registered, or http://<ipv4>:<port>/mcp for an ECS task. Instances whose
+ * attributes fail validation (see instanceUrl) are skipped and logged. Answers are cached for
+ * `ttlMs`; when Cloud Map fails (throttling, say), the last answer is used if there is one.
  */
 export class CloudMapResolver implements Resolver {
   readonly source: string;
@@ -82,10 +133,24 @@ export class CloudMapResolver implements Resolver {
           MaxResults: 100,
         }),
       );
-      const endpoints = (out.Instances ?? [])
-        .filter((i) => i.HealthStatus !== 'UNHEALTHY')
-        .map((i) => this.toEndpoint(i))
-        .filter((e): e is McpEndpoint => e !== undefined);
+      const endpoints: McpEndpoint[] = [];
+      const skipped: { instanceId: string; reason: string }[] = [];
+      for (const instance of out.Instances ?? []) {
+        if (instance.HealthStatus === 'UNHEALTHY') continue;
+        const id = instance.InstanceId ?? 'unknown';
+        const attrs = instance.Attributes ?? {};
+        const found = instanceUrl(attrs, this.opts.defaultPort ?? 3000);
+        if ('skipped' in found) {
+          skipped.push({ instanceId: sanitizeMessage(id, 64), reason: found.skipped });
+          continue;
+        }
+        const target = attrs[TARGET_ATTRIBUTE] ?? (attrs[URL_ATTRIBUTE] === undefined ? 'fargate' : undefined);
+        endpoints.push({ id, url: found.url, ...(target ? { target } : {}) });
+      }
+      for (const skip of skipped.slice(0, MAX_SKIP_LOGS)) this.opts.logger?.warn(skip, 'Cloud Map instance skipped');
+      if (skipped.length > MAX_SKIP_LOGS) {
+        this.opts.logger?.warn({ more: skipped.length - MAX_SKIP_LOGS }, 'more Cloud Map instances skipped');
+      }
       this.cache = { endpoints, expires: this.now() + (this.opts.ttlMs ?? 30_000) };
       return endpoints;
     } catch (err) {
@@ -101,19 +166,5 @@ export class CloudMapResolver implements Resolver {
   invalidate(): void {
     // Keep the endpoints as a fallback, but ask Cloud Map again next time.
     if (this.cache) this.cache = { ...this.cache, expires: 0 };
-  }
-
-  private toEndpoint(instance: HttpInstanceSummary): McpEndpoint | undefined {
-    const attrs = instance.Attributes ?? {};
-    const id = instance.InstanceId ?? 'unknown';
-    const target = attrs[TARGET_ATTRIBUTE];
-    if (attrs[URL_ATTRIBUTE]) return { id, url: attrs[URL_ATTRIBUTE], ...(target ? { target } : {}) };
-    const ip = attrs.AWS_INSTANCE_IPV4;
-    if (ip) {
-      const port = attrs.AWS_INSTANCE_PORT ?? String(this.opts.defaultPort ?? 3000);
-      return { id, url: `http://${ip}:${port}/mcp`, target: target ?? 'fargate' };
-    }
-    this.opts.logger?.warn({ instanceId: id }, 'Cloud Map instance has neither an MCP URL nor an IPv4 address; skipped');
-    return undefined;
   }
 }

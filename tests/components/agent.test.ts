@@ -56,6 +56,9 @@ describe('agent deployment (under mocks)', function () {
       assert.equal(fn.environment.variables.CLOUD_MAP_NAMESPACE, 'dev.mcp-on-aws.local');
       assert.equal(fn.environment.variables.CLOUD_MAP_SERVICE, 'mcp-server');
       assert.equal(fn.environment.variables.BEDROCK_MODEL_ID, MODEL);
+      // Behind API Gateway the Host is the API's domain: any Host, the Origin check stays.
+      assert.equal(fn.environment.variables.ALLOWED_HOSTS, '*');
+      assert.equal(fn.environment.variables.ALLOWED_ORIGINS, undefined);
     });
 
     it('allows only DiscoverInstances on the namespace and InvokeModel on the configured model', () => {
@@ -84,6 +87,9 @@ describe('agent deployment (under mocks)', function () {
       const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
       assert.equal(env.CLOUD_MAP_NAMESPACE, 'dev.mcp-on-aws.local');
       assert.equal(env.BEDROCK_MODEL_ID, undefined);
+      // Its Host check accepts the name the VPC reaches it by (agentUrl), and loopback names.
+      assert.equal(env.ALLOWED_HOSTS, 'agent.internal.dev.mcp-on-aws.local,localhost,127.0.0.1,[::1]');
+      assert.equal(env.HOST, '0.0.0.0');
       const svc = d.agent('aws:ecs/service:Service')[0]!.inputs;
       assert.equal(svc.networkConfiguration.assignPublicIp, false);
       assert.equal(svc.cluster, 'arn:aws:ecs:us-east-1:123456789012:fargate-cluster');
@@ -124,6 +130,10 @@ describe('agent deployment (under mocks)', function () {
       assert.deepEqual(c.command, ['node', 'agent.js']);
       assert.equal(c.securityContext.readOnlyRootFilesystem, true);
       assert.equal(dep.spec.template.spec.serviceAccountName, 'agent');
+      // Its Host check accepts the names of its ClusterIP Service, and loopback names (kubectl port-forward).
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+      assert.equal(env.ALLOWED_HOSTS, 'agent,agent.mcp,agent.mcp.svc,agent.mcp.svc.cluster.local,localhost,127.0.0.1,[::1]');
+      assert.equal(d.agent('kubernetes:core/v1:Service')[0]!.inputs.metadata.name, 'agent');
     });
 
     it('gets its permissions through Pod Identity, limited as on the other targets', async () => {

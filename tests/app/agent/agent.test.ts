@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createAgentApp } from '../../../app/agent/createAgentApp';
 import { StaticResolver } from '../../../app/agent/resolver';
-import { McpServers } from '../../../app/agent/servers';
+import pino from 'pino';
+import { McpServers, shuffle } from '../../../app/agent/servers';
 import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
 import { json, listen, request, silentLogger, type Running } from '../../helpers/http';
 
@@ -92,35 +93,58 @@ describe('agent against a real MCP server', () => {
 });
 
 describe('agent with two servers, one stopped mid-test', () => {
-  it('retries a call on the other instance, and answers 502 naming the server when none is left', async () => {
-    const a = await mcpServer();
-    const b = await mcpServer();
-    const urls = [`${a.url}/mcp`, `${b.url}/mcp`];
-    const agent = await agentFor(urls, 2000);
-    try {
-      const tools = await json(await request(`${agent.url}/tools`));
-      assert.deepEqual(tools.tools[0].servers.sort(), [...urls].sort());
+  // `random` orders the candidates: with two, 0.99 keeps discovery order (a first), 0 swaps them (b first).
+  for (const [order, random] of [
+    ['the stopped server first', () => 0.99],
+    ['the live server first', () => 0],
+  ] as const) {
+    it(`trying ${order}: the call lands on the live one, /tools reports the stopped one, and 502 names the server when none is left`, async () => {
+      const warnings: any[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+      const a = await mcpServer();
+      const b = await mcpServer();
+      const urls = [`${a.url}/mcp`, `${b.url}/mcp`];
+      const servers = new McpServers({ resolver: new StaticResolver(urls), timeoutMs: 5000, toolsTtlMs: 60_000, logger, random });
+      const agent = await listen(createAgentApp({ servers, logger: silentLogger }));
+      try {
+        const tools = await json(await request(`${agent.url}/tools`));
+        assert.deepEqual(tools.tools[0].servers, urls);
 
-      await a.close();
-      // Whichever server the agent tries first, the call lands on the live one.
-      for (let i = 0; i < 4; i++) {
-        const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'one two three' });
-        assert.equal(res.status, 200);
+        await a.close();
+        for (let i = 0; i < 3; i++) {
+          const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'one two three' });
+          assert.equal(res.status, 200);
+          const body = await json(res);
+          assert.equal(body.server.url, `${b.url}/mcp`);
+          assert.equal(body.result.structuredContent.words, 3);
+        }
+        // Tried first, the stopped server fails once and is dropped from the tools until it answers again.
+        assert.deepEqual(
+          warnings.map((w) => [w.msg, w.server]),
+          random() > 0.5 ? [['MCP server unreachable', `${a.url}/mcp`]] : [],
+        );
+        const listed = await json(await request(`${agent.url}/tools`));
+        assert.deepEqual(listed.unreachable.map((u: any) => u.server), [`${a.url}/mcp`]);
+        assert.match(listed.unreachable[0].error, /unreachable: connection failed \(ECONNREFUSED\)/);
+
+        await b.close();
+        const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'anyone?' });
+        assert.equal(res.status, 502);
         const body = await json(res);
-        assert.equal(body.server.url, `${b.url}/mcp`);
-        assert.equal(body.result.structuredContent.words, 3);
+        assert.match(body.error, /unreachable/);
+        assert.deepEqual(body.servers, urls);
+      } finally {
+        await agent.close();
+        await a.close();
+        await b.close();
       }
-      const listed = await json(await request(`${agent.url}/tools`));
-      assert.deepEqual(listed.unreachable.map((u: any) => u.server), [`${a.url}/mcp`]);
+    });
+  }
 
-      await b.close();
-      const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'anyone?' });
-      assert.equal(res.status, 502);
-      const body = await json(res);
-      assert.match(body.error, /unreachable/);
-      assert.ok(body.servers.includes(`${b.url}/mcp`));
-    } finally {
-      await agent.close();
-    }
+  it('orders candidates with the injected random numbers (Fisher-Yates)', () => {
+    assert.deepEqual(shuffle(['a', 'b'], () => 0.99), ['a', 'b']);
+    assert.deepEqual(shuffle(['a', 'b'], () => 0), ['b', 'a']);
+    assert.deepEqual(shuffle(['a', 'b', 'c'], () => 0), ['b', 'c', 'a']);
+    assert.deepEqual(shuffle([], () => 0), []);
   });
 });

@@ -1,0 +1,149 @@
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { McpEndpoint } from './resolver';
+
+/** Largest response body the agent reads from an MCP server, by default: 4 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Deepest nesting of tool arguments the agent forwards. */
+export const MAX_ARGUMENT_DEPTH = 64;
+/** Longest upstream message (a JSON-RPC error's) passed on to a caller. */
+const MAX_MESSAGE_CHARS = 200;
+
+/** An upstream message as a caller may see it: one line, printable, capped. */
+export function sanitizeMessage(text: string, max = MAX_MESSAGE_CHARS): string {
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}… (${line.length - max} more characters not shown)` : line;
+}
+
+/** A server was reached but its answer is unusable (HTTP error status, too large, not MCP). The caller gets a 502. */
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly endpoint: McpEndpoint,
+    summary: string,
+  ) {
+    super(`MCP server ${endpoint.url} failed: ${summary}`);
+  }
+}
+
+/** A server's answer grew past the agent's limit; reading it was stopped. */
+export class ResponseTooLargeError extends UpstreamError {
+  override name = 'ResponseTooLargeError';
+  constructor(
+    endpoint: McpEndpoint,
+    readonly limit: number,
+  ) {
+    super(endpoint, `response larger than the limit of ${limit} bytes (MAX_RESPONSE_BYTES); reading stopped`);
+  }
+}
+
+/** The whole operation on a server (connect, request, reading and parsing the answer) outlasted the call timeout. */
+export class CallTimeoutError extends Error {
+  override readonly name = 'CallTimeoutError';
+  constructor(
+    readonly endpoint: McpEndpoint,
+    readonly timeoutMs: number,
+  ) {
+    super(`MCP server ${endpoint.url} did not answer within CALL_TIMEOUT_MS (${timeoutMs} ms)`);
+  }
+}
+
+/** The tool's arguments are refused before any server is asked. The caller gets a 400. */
+export class InvalidArgumentsError extends Error {
+  override readonly name = 'InvalidArgumentsError';
+}
+
+/** A network failure talking to a server (refused, reset, DNS): the only kind that marks it unreachable. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  constructor(cause: unknown) {
+    const code = (cause as { cause?: { code?: unknown } })?.cause?.code ?? (cause as { code?: unknown })?.code;
+    super(typeof code === 'string' ? `connection failed (${sanitizeMessage(code, 40)})` : 'connection failed', { cause });
+  }
+}
+
+/** Throws InvalidArgumentsError when `value` nests deeper than `max` (counted without recursion). */
+export function assertDepth(value: unknown, max = MAX_ARGUMENT_DEPTH): void {
+  const stack: { v: unknown; d: number }[] = [{ v: value, d: 0 }];
+  while (stack.length) {
+    const { v, d } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= max) throw new InvalidArgumentsError(`Arguments nest deeper than ${max} levels`);
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push({ v: child, d: d + 1 });
+  }
+}
+
+/**
+ * A fetch for the SDK's client transport that reads at most `maxBytes` of each response body and
+ * reports network failures as ConnectionError. Past the limit, the body is cancelled and `onFailure`
+ * is told, so that a caller waiting on a stream that never ends is answered at once.
+ */
+export function boundedFetch(opts: {
+  maxBytes: number;
+  signal: AbortSignal;
+  endpoint: McpEndpoint;
+  onFailure: (err: Error) => void;
+}): typeof fetch {
+  return async (input, init) => {
+    const signal = init?.signal ? AbortSignal.any([init.signal, opts.signal]) : opts.signal;
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, signal });
+    } catch (err) {
+      if (signal.aborted) throw signal.reason ?? err;
+      throw new ConnectionError(err);
+    }
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    let read = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          const failure = signal.aborted ? (signal.reason as Error) : new ConnectionError(err);
+          opts.onFailure(failure);
+          controller.error(failure);
+          return;
+        }
+        if (chunk.done) {
+          controller.close();
+          return;
+        }
+        read += chunk.value.byteLength;
+        if (read > opts.maxBytes) {
+          const failure = new ResponseTooLargeError(opts.endpoint, opts.maxBytes);
+          opts.onFailure(failure);
+          controller.error(failure);
+          await reader.cancel(failure).catch(() => undefined);
+          return;
+        }
+        controller.enqueue(chunk.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/** What a caller may learn of a server's failure: never its body, only a status, a code and a capped message. */
+export function summarize(err: unknown): string {
+  if (err instanceof StreamableHTTPError) {
+    return err.code === -1 ? 'answered with an unexpected content type' : `answered HTTP ${err.code}`;
+  }
+  if (err instanceof McpError) return sanitizeMessage(err.message);
+  if (err instanceof ConnectionError || err instanceof UpstreamError || err instanceof CallTimeoutError) return err.message;
+  if (err instanceof SyntaxError || (err instanceof Error && err.name === 'ZodError')) return 'answered with an invalid MCP message';
+  return 'failed';
+}
+
+/** Whether an SDK error means the HTTP exchange did not reach a working server (a gateway's 502-504 included). */
+export function isUnreachable(err: unknown): boolean {
+  if (err instanceof ConnectionError) return true;
+  if (err instanceof McpError) return err.code === ErrorCode.ConnectionClosed;
+  return err instanceof StreamableHTTPError && [502, 503, 504].includes(err.code ?? 0);
+}

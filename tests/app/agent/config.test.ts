@@ -1,0 +1,38 @@
+import { strict as assert } from 'node:assert';
+import { agentGuardFromEnv, readAgentEnv } from '../../../app/agent/config';
+import { agentFromEnv } from '../../../app/agent/main';
+import { LOOPBACK_HOSTS } from '../../../app/createApp';
+import { listen, request, silentLogger } from '../../helpers/http';
+
+const base = { MCP_SERVERS: 'http://127.0.0.1:3000/mcp' };
+
+describe('agent environment', () => {
+  it('caps server answers at 4 MiB unless MAX_RESPONSE_BYTES says otherwise, and refuses a cap that is not a number', () => {
+    assert.equal(readAgentEnv(base).MAX_RESPONSE_BYTES, 4 * 1024 * 1024);
+    assert.equal(readAgentEnv({ ...base, MAX_RESPONSE_BYTES: '65536' }).MAX_RESPONSE_BYTES, 65536);
+    assert.throws(() => readAgentEnv({ ...base, MAX_RESPONSE_BYTES: 'lots' }), /MAX_RESPONSE_BYTES/);
+  });
+
+  it('Host allow-list as the server’s: loopback names when bound to loopback, any Host elsewhere, ALLOWED_HOSTS, * for any', () => {
+    const env = (extra: Record<string, string> = {}) => readAgentEnv({ ...base, ...extra });
+    assert.deepEqual(agentGuardFromEnv(env(), '127.0.0.1'), { allowedHosts: LOOPBACK_HOSTS, allowedOrigins: [] });
+    assert.deepEqual(agentGuardFromEnv(env(), '::1').allowedHosts, LOOPBACK_HOSTS);
+    assert.equal(agentGuardFromEnv(env(), '0.0.0.0').allowedHosts, undefined);
+    assert.equal(agentGuardFromEnv(env()).allowedHosts, undefined, 'on Lambda: no listen address');
+    assert.deepEqual(agentGuardFromEnv(env({ ALLOWED_HOSTS: 'agent.mcp, agent' }), '0.0.0.0').allowedHosts, ['agent.mcp', 'agent']);
+    assert.equal(agentGuardFromEnv(env({ ALLOWED_HOSTS: '*' }), '127.0.0.1').allowedHosts, undefined);
+    assert.deepEqual(agentGuardFromEnv(env({ ALLOWED_ORIGINS: 'https://a.example' })).allowedOrigins, ['https://a.example']);
+  });
+
+  it('an agent started from the environment on loopback refuses a rebound Host but answers its probe', async () => {
+    const agent = await listen(agentFromEnv(readAgentEnv(base), silentLogger, undefined, '127.0.0.1'));
+    try {
+      const rebound = await request(`${agent.url}/servers`, { headers: { host: 'attacker.example' } });
+      assert.equal(rebound.status, 403);
+      assert.equal((await request(`${agent.url}/servers`)).status, 200);
+      assert.equal((await request(`${agent.url}/healthz`, { headers: { host: 'attacker.example' } })).status, 200);
+    } finally {
+      await agent.close();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the fake answers one JSON-RPC request (tools/list or tools/call). */
+export type Behavior = (msg: { id: number | string; method: string; params?: any }, res: ServerResponse) => void;
+
+export interface FakeServer {
+  url: string;
+  /** Requests it received, by JSON-RPC method. */
+  methods: string[];
+  close(): Promise<void>;
+}
+
+export const TOOL = { name: 'leak', description: 'answers badly', inputSchema: { type: 'object' } };
+
+export const answer = (res: ServerResponse, id: unknown, result: unknown) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id, result }));
+};
+
+/** Writes `chunk` again and again until the client goes away; the timer stops with the socket. */
+export function streamForever(res: ServerResponse, first: string, chunk: string): void {
+  res.write(first);
+  const timer = setInterval(() => res.write(chunk), 1);
+  res.once('close', () => clearInterval(timer));
+}
+
+/**
+ * A minimal Streamable HTTP server on 127.0.0.1: it initializes like a real one and lists one tool,
+ * then answers tools/call (and tools/list, when given) with the behavior under test.
+ */
+export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; initializeDelayMs?: number }): Promise<FakeServer> {
+  const methods: string[] = [];
+  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
+      const msg = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      methods.push(msg.method);
+      if (msg.id === undefined) {
+        res.writeHead(202).end();
+      } else if (msg.method === 'initialize') {
+        const initialized = () =>
+          answer(res, msg.id, {
+            protocolVersion: msg.params.protocolVersion,
+            capabilities: { tools: {} },
+            serverInfo: { name: 'fake', version: '1.0.0' },
+          });
+        if (behaviors.initializeDelayMs) setTimeout(initialized, behaviors.initializeDelayMs);
+        else initialized();
+      } else if (msg.method === 'tools/list') {
+        if (behaviors.list) behaviors.list(msg, res);
+        else answer(res, msg.id, { tools: [TOOL] });
+      } else {
+        behaviors.call(msg, res);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    methods,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
