@@ -18,7 +18,7 @@ export const MAX_TEXT_CALL_BYTES = MAX_TEXT_LENGTH * 6 + 200 * 1024;
 /** Code units segmented at once: Intl.Segmenter is quadratic on Node 20, so pieces are kept short. */
 const CHUNK_LENGTH = 512;
 /** Code units analyzed between two turns of the event loop, so that /healthz and SIGTERM are served meanwhile. */
-const YIELD_EVERY = 8192;
+const YIELD_EVERY = 4096;
 /** Code units past a cut that is not safe looked at to finish the word or sentence that runs across it. */
 const CONTEXT = 256;
 
