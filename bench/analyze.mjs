@@ -8,13 +8,25 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
-const MAX = 400_000; // MAX_TEXT_LENGTH in app/tools/analyzeText.ts
 const REFERENCE_CAP_NODE20 = 50_000;
 
 const nodes = [process.execPath];
 if (Number(process.versions.node.split('.')[0]) < 22) {
   nodes.push(execFileSync('npx', ['-y', 'node@22', '-p', 'process.execPath'], { encoding: 'utf8' }).trim());
 }
+
+async function startServer(node) {
+  const child = spawn(node, ['--import', 'tsx', 'bench/analyze-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  const { port, maxTextLength } = JSON.parse(line);
+  return { child, url: `http://127.0.0.1:${port}`, maxTextLength };
+}
+
+// The largest text the schema allows, as the server reports it.
+const probe = await startServer(process.execPath);
+probe.child.kill('SIGTERM');
+await once(probe.child, 'exit');
+const MAX = probe.maxTextLength;
 
 const fill = (parts, length) => {
   let text = '';
@@ -27,11 +39,6 @@ const texts = {
   'emoji and marks': fill(['👩‍👩‍👧‍👦 ', 'cafe\u0301 ', '👍🏽! ', 'नमस्ते '], MAX),
 };
 
-async function startServer(node) {
-  const child = spawn(node, ['--import', 'tsx', 'bench/analyze-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  return { child, url: `http://127.0.0.1:${JSON.parse(line).port}` };
-}
 
 /** Time of one POST, and the worst /healthz latency while it runs. */
 async function measure(url, path, body) {
