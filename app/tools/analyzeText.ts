@@ -34,7 +34,7 @@ const graphemeSegmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
  * ideographs and fullwidth ASCII. Intl.Segmenter's grapheme iterator, the slowest part on Node 20,
  * is then not needed.
  */
-const SINGLE_UNIT_GRAPHEMES = /^[\0-\u02ff\u3000-\u3029\u3030-\u3098\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]*$/;
+export const SINGLE_UNIT_GRAPHEMES = /^[\0-\u02ff\u3000-\u3029\u3030-\u3098\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]*$/;
 /** The white space (`\s`) among those code units. */
 const WHITE_SPACE_UNITS = /[\t\n\v\f\r \u00a0\u3000]/g;
 const CRLF = /\r\n/g;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readEnv } from '../../../app/config';
 import { createApp, DEFAULT_MAX_BODY_BYTES } from '../../../app/createApp';
-import { analyze, analyzeWhole, MAX_TEXT_CALL_BYTES, MAX_TEXT_LENGTH } from '../../../app/tools/analyzeText';
+import { analyze, analyzeWhole, MAX_TEXT_CALL_BYTES, MAX_TEXT_LENGTH, SINGLE_UNIT_GRAPHEMES } from '../../../app/tools/analyzeText';
 import { listen, post, request, rpcBody, silentLogger, type Running } from '../../helpers/http';
 
 describe('analyze_text', () => {
@@ -80,6 +80,21 @@ const inputs: Array<[string, string]> = [
 ];
 
 describe('analyze_text on long texts', () => {
+  it('counts text of code units that never join a neighbour without the grapheme segmenter: each is one for Intl.Segmenter', function () {
+    this.timeout(60_000);
+    const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    const count = (s: string) => [...graphemes.segment(s)].length;
+    const joined: string[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      if (!SINGLE_UNIT_GRAPHEMES.test(ch) || ch === '\r' || ch === '\n') continue;
+      // After a letter, before one, doubled, and after a consonant with virama (an Indic conjunct).
+      if (count(`a${ch}`) !== 2 || count(`${ch}a`) !== 2 || count(ch + ch) !== 2 || count(`\u0915\u094d${ch}`) !== 2) joined.push(c.toString(16));
+    }
+    assert.deepEqual(joined, []);
+    assert.equal(count('\r\n'), 1);
+  });
+
   for (const [name, text] of inputs) {
     it(`counts as whole-text segmentation does: ${name}`, async () => {
       assert.ok(text.length > 2000);
