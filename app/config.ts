@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS, type AppOptions } from './createApp';
+import { MAX_TEXT_CALL_BYTES } from './tools/analyzeText';
 
 const list = z
   .string()
@@ -13,7 +14,8 @@ const envSchema = z.object({
   MCP_RESPONSE_MODE: z.enum(['json', 'sse']).optional(),
   ALLOWED_HOSTS: list.optional(),
   ALLOWED_ORIGINS: list.optional(),
-  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+  /** Not below what the longest analyze_text call needs, so that a valid call is never refused with 413. */
+  MAX_BODY_BYTES: int(MAX_TEXT_CALL_BYTES, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
   /** Must exceed the load balancer's idle timeout, or the ALB may reuse a connection the app just closed. */
   KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(305_000),
   /** How long SIGTERM waits for in-flight requests; keep it under the orchestrator's stop timeout. */

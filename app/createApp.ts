@@ -20,7 +20,7 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
   allowedOrigins?: readonly string[];
-  /** Largest request body accepted on /mcp, bytes. Default 1 MiB. */
+  /** Largest request body accepted on /mcp, bytes. Default DEFAULT_MAX_BODY_BYTES (2.5 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
   /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
@@ -28,7 +28,14 @@ export interface AppOptions {
 }
 
 export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Default largest request body on /mcp: 2.5 MiB. It holds every call the tools' schemas allow
+ * (analyze_text's longest text at its longest JSON form: MAX_TEXT_CALL_BYTES, 2,604,800 bytes), so
+ * a valid call never meets 413; and twice it (the body JSON-escaped again inside a Lambda event,
+ * every byte at worst a quote or backslash) plus the rest of the event stays under Lambda's 6 MB
+ * synchronous invocation payload, so on Lambda any body up to the limit reaches the app.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 2.5 * 1024 * 1024;
 
 export function isLoopback(host: string): boolean {
   // A listen address may name IPv6 loopback without brackets.

@@ -18,15 +18,21 @@ export class Q {
     this.d = d / g;
   }
 
-  /** A decimal number (or its string form, e.g. "0.0000133334") as an exact fraction. */
+  /**
+   * A decimal number as an exact fraction: a finite number is taken as the decimal JavaScript prints
+   * for it (0.1 is 1/10, 1e-21 is 1/10^21), a string may be written the same way ("0.0000133334",
+   * "5e-7"). Any finite number is accepted.
+   */
   static of(value: number | string | bigint): Q {
     if (typeof value === 'bigint') return new Q(value);
-    const text = typeof value === 'number' ? numberToPlainString(value) : value.trim();
-    const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+    const text = typeof value === 'number' ? String(value) : value.trim();
+    const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text);
     if (!match) throw new RangeError(`not a decimal number: ${text}`);
-    const [, sign, whole, frac = ''] = match;
+    const [, sign, whole, frac = '', exp = '0'] = match;
     const n = BigInt(`${sign}${whole}${frac}`);
-    return new Q(n, 10n ** BigInt(frac.length));
+    const scale = BigInt(exp) - BigInt(frac.length);
+    return scale >= 0n ? new Q(n * 10n ** scale) : new Q(n, 10n ** -scale);
   }
 
   add(o: Q | number): Q {
@@ -70,8 +76,20 @@ export class Q {
     return scaled >= 0n ? twice : -((-2n * scaled + this.d) / (2n * this.d));
   }
 
+  /** The nearest double (to a unit in the last place); finite even when n and d are beyond double range. */
   toNumber(): number {
-    return Number(this.n) / Number(this.d);
+    const negative = this.n < 0n;
+    const n = negative ? -this.n : this.n;
+    const whole = n / this.d;
+    let value: number;
+    // From 2^53 the fraction no longer shows; past double range Number() answers Infinity.
+    if (whole >= 1n << 53n) value = Number(whole);
+    else {
+      // n/d scaled by 2^k to about 64 significant bits, then scaled back.
+      const k = Math.max(0, bitLength(this.d) - bitLength(n) + 64);
+      value = Number((n << BigInt(k)) / this.d) * 2 ** -k;
+    }
+    return negative ? -value : value;
   }
 }
 
@@ -91,10 +109,6 @@ function gcd(a: bigint, b: bigint): bigint {
   return a === 0n ? 1n : a;
 }
 
-function numberToPlainString(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-  const text = String(value);
-  if (!/e/i.test(text)) return text;
-  // Exponent notation (1e21, 5e-7): expand through toFixed, which is exact for these magnitudes.
-  return Math.abs(value) < 1 ? value.toFixed(20).replace(/0+$/, '') : BigInt(Math.round(value)).toString();
+function bitLength(x: bigint): number {
+  return x.toString(2).length;
 }

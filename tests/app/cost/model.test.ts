@@ -30,6 +30,8 @@ describe('cost model', () => {
       'Data transfer out to the internet': 0.34,
     });
     assert.equal(e.monthlyUsd, 2.87);
+    // Quantities are rounded to 4 decimals: 1M x 4 KiB = 3.814697265625 GB.
+    assert.equal(e.lineItems.find((i) => i.item.startsWith('Data transfer'))!.quantity, 3.8147);
   });
 
   it('Lambda with the free tier, durations rounded up to the ms and 512 KB API metering', () => {
