@@ -110,6 +110,8 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(service.dnsConfig, undefined);
       const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
       assert.equal(instance.serviceId, 'discovery-service-id');
+      // One instance per target, so that a stack moving between targets replaces its own registration.
+      assert.equal(instance.instanceId, 'lambda-endpoint');
       assert.deepEqual(instance.attributes, {
         mcp_url: 'https://lambda-api-id.execute-api.us-east-1.amazonaws.com/mcp',
         mcp_transport: 'streamable-http',
