@@ -38,13 +38,16 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 /** Outputs AWS computes, for the resource types the program reads them from. */
 function computed(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
   switch (type) {
-    case 'aws:lambda/function:Function':
+    case 'aws:lambda/function:Function': {
+      // Autonamed, as Pulumi names it: what uses the resource's name instead of the function's shows.
+      const functionName = inputs.name ?? `${name}-2b7c9e1`;
       return {
-        name: inputs.name ?? name,
-        arn: arn('lambda', `function:${name}`),
-        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${name}`)}/invocations`,
+        name: functionName,
+        arn: arn('lambda', `function:${functionName}`),
+        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${functionName}`)}/invocations`,
         version: inputs.publish ? '3' : '$LATEST',
       };
+    }
     case 'aws:lambda/alias:Alias':
       return {
         arn: arn('lambda', `function:${inputs.functionName}:${inputs.name}`),

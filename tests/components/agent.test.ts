@@ -103,7 +103,7 @@ describe('agent deployment (under mocks)', function () {
     it('lets only its own API invoke it', () => {
       assert.deepEqual(d.agent('aws:lambda/permission:Permission')[0]!.inputs, {
         action: 'lambda:InvokeFunction',
-        function: 'agent-fn',
+        function: 'agent-fn-2b7c9e1',
         principal: 'apigateway.amazonaws.com',
         sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:agent-api-id/*/*',
       });

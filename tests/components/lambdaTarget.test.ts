@@ -26,7 +26,7 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(integration.integrationType, 'AWS_PROXY');
       assert.equal(integration.payloadFormatVersion, '2.0');
       assert.equal(integration.timeoutMilliseconds, 30_000);
-      assert.match(integration.integrationUri, /function:lambda-fn\/invocations$/);
+      assert.match(integration.integrationUri, /function:lambda-fn-2b7c9e1\/invocations$/);
     });
 
     it('routes /mcp (every method) and GET /healthz to the function', () => {
@@ -227,7 +227,7 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(stream.memorySize, 1024);
       const url = d.one('aws:lambda/functionUrl:FunctionUrl').inputs;
       assert.equal(url.invokeMode, 'RESPONSE_STREAM');
-      assert.equal(url.functionName, 'lambda-stream-fn');
+      assert.equal(url.functionName, 'lambda-stream-fn-2b7c9e1');
       assert.equal(url.authorizationType, 'NONE');
       assert.deepEqual(url.cors.allowOrigins, ['https://app.example.com', 'http://localhost:5173']);
       assert.equal(await valueOf(d.outputs.functionUrl), 'https://x7k2mq4vbn3lpq5rs6tuv7wxyz0abcde.lambda-url.us-east-1.on.aws/mcp');
@@ -237,19 +237,19 @@ describe('Lambda target (under mocks)', function () {
       const byName = Object.fromEntries(d.all('aws:lambda/permission:Permission').map((p) => [p.name, p.inputs]));
       assert.deepEqual(byName['lambda-url-invoke'], {
         action: 'lambda:InvokeFunctionUrl',
-        function: 'lambda-stream-fn',
+        function: 'lambda-stream-fn-2b7c9e1',
         principal: '*',
         functionUrlAuthType: 'NONE',
       });
       assert.deepEqual(byName['lambda-url-invoke-function'], {
         action: 'lambda:InvokeFunction',
-        function: 'lambda-stream-fn',
+        function: 'lambda-stream-fn-2b7c9e1',
         principal: '*',
         invokedViaFunctionUrl: true,
       });
       assert.deepEqual(byName['lambda-invoke'], {
         action: 'lambda:InvokeFunction',
-        function: 'lambda-fn',
+        function: 'lambda-fn-2b7c9e1',
         principal: 'apigateway.amazonaws.com',
         sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:lambda-api-id/*/*',
         qualifier: 'live',
@@ -269,11 +269,12 @@ describe('Lambda target (under mocks)', function () {
       const alias = d.one('aws:lambda/alias:Alias').inputs;
       assert.equal(alias.name, 'live');
       assert.equal(alias.functionVersion, '3');
-      assert.equal(alias.functionName, 'lambda-fn');
+      assert.equal(alias.functionName, 'lambda-fn-2b7c9e1');
       const pc = d.one('aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig').inputs;
       assert.equal(pc.qualifier, 'live');
+      assert.equal(pc.functionName, 'lambda-fn-2b7c9e1');
       assert.equal(pc.provisionedConcurrentExecutions, 2);
-      assert.match(d.one('aws:apigatewayv2/integration:Integration').inputs.integrationUri, /function:lambda-fn:live\/invocations$/);
+      assert.match(d.one('aws:apigatewayv2/integration:Integration').inputs.integrationUri, /function:lambda-fn-2b7c9e1:live\/invocations$/);
       const apiPermission = d.all('aws:lambda/permission:Permission').find((p) => p.inputs.principal === 'apigateway.amazonaws.com')!;
       assert.equal(apiPermission.inputs.qualifier, 'live');
     });
