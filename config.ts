@@ -42,6 +42,59 @@ const keyValue = (valuePattern: RegExp, valueDescription: string) =>
 
 const hostname = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/;
 
+/**
+ * A Secrets Manager secret as ECS reads it: the secret's ARN, optionally followed by
+ * `:json-key:version-stage:version-id` (unused fields left empty, e.g. `…:secret:db-AbCdEf:password::`).
+ */
+const SECRET_VALUE_FROM = /^(arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]+)(:[^:]*:[^:]*:[^:]*)?$/;
+/** The full ARN of a secret ends in a hyphen and the six random characters Secrets Manager adds to its name. */
+const FULL_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
+
+export interface SecretReference {
+  /** The secret's ARN as given, without a JSON key or version. */
+  secretArn: string;
+  /** The secret's Region (a KMS key's `kms:ViaService` is Secrets Manager there). */
+  region: string;
+  /** What IAM must allow: the full ARN, or the partial ARN followed by `-??????` (the random suffix). */
+  policyResource: string;
+}
+
+/** Reads a `valueFrom` of an ECS secret; undefined when it is not a Secrets Manager ARN. */
+export function secretReference(valueFrom: string): SecretReference | undefined {
+  const m = SECRET_VALUE_FROM.exec(valueFrom);
+  if (!m) return undefined;
+  const secretArn = m[1]!;
+  return { secretArn, region: m[2]!, policyResource: FULL_SECRET_ARN.test(secretArn) ? secretArn : `${secretArn}-??????` };
+}
+
+const containerSecret = z.string().superRefine((item, ctx) => {
+  const eq = item.indexOf('=');
+  const name = item.slice(0, eq);
+  const valueFrom = item.slice(eq + 1);
+  if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name) || !secretReference(valueFrom)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'items must look like NAME=arn:aws:secretsmanager:<region>:<account>:secret:<name>[:json-key:version-stage:version-id]',
+    });
+  } else if (SECRET_VALUE_FROM.exec(valueFrom)![3] && !FULL_SECRET_ARN.test(secretReference(valueFrom)!.secretArn)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'with a JSON key or version, give the secret’s full ARN (ending in the 6-character suffix, e.g. -AbCdEf), as ECS requires',
+    });
+  }
+});
+
+/**
+ * Lambda's reserved concurrency for the MCP endpoint, split between its functions: with a Function URL the
+ * HTTP API's function gets the larger half and the Function URL's the rest, so that together they never
+ * run more than `total` instances at once.
+ */
+export function splitReservedConcurrency(total: number, functionUrl: boolean): { api: number; stream?: number } {
+  if (!functionUrl) return { api: total };
+  const stream = Math.floor(total / 2);
+  return { api: total - stream, stream };
+}
+
 /** Every stack setting, as `pulumi config set <key> <value>` sets it. Pulumi.yaml declares the same keys. */
 export const configSchema = z.object({
   target: oneOf(TARGETS).default('lambda'),
@@ -82,7 +135,10 @@ export const configSchema = z.object({
   requestsPerTarget: int(10, 100_000).default(1000),
   idleTimeoutSeconds: int(1, 4000).default(300),
   natGateways: oneOf(['single', 'onePerAz'] as const).default('single'),
-  containerSecrets: list(keyValue(/^arn:aws[a-z-]*:secretsmanager:.+$/, 'arn:aws:secretsmanager:…')).default([]),
+  containerSecrets: list(containerSecret).default([]),
+  containerSecretsKmsKeyArns: list(
+    z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'items must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)'),
+  ).default([]),
   imageRetentionCount: int(1, 1000).default(10),
 
   eksKubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as 1.34').default('1.34'),
@@ -109,6 +165,22 @@ function crossCheck(
       'lambdaTimeoutSeconds',
       `must be at most ${HTTP_API_TIMEOUT_SECONDS} (API Gateway HTTP API's limit); set lambdaFunctionUrl to true for longer tool calls`,
     );
+  }
+  if (c.lambdaReservedConcurrency !== undefined && c.lambdaFunctionUrl === true && c.lambdaReservedConcurrency < 2) {
+    problem('lambdaReservedConcurrency', 'must be at least 2 with lambdaFunctionUrl (it is split between the HTTP API’s function and the Function URL’s)');
+  } else if (c.lambdaReservedConcurrency !== undefined && c.lambdaProvisionedConcurrency !== undefined && c.lambdaFunctionUrl !== undefined) {
+    const { api } = splitReservedConcurrency(c.lambdaReservedConcurrency, c.lambdaFunctionUrl);
+    if (c.lambdaProvisionedConcurrency > api) {
+      problem(
+        'lambdaProvisionedConcurrency',
+        c.lambdaFunctionUrl
+          ? `must not exceed ${api}, the HTTP API function’s part of lambdaReservedConcurrency (${c.lambdaReservedConcurrency}, split with the Function URL’s function)`
+          : `must not exceed lambdaReservedConcurrency (${c.lambdaReservedConcurrency}): Lambda refuses more warm instances than the function may run`,
+      );
+    }
+  }
+  if (c.containerSecretsKmsKeyArns?.length && c.containerSecrets?.length === 0) {
+    problem('containerSecretsKmsKeyArns', 'is only used to read containerSecrets; set containerSecrets too, or remove it');
   }
   if (c.fargateCpu !== undefined && c.fargateMemoryMb !== undefined) {
     const memory = fargateMemoryFor(c.fargateCpu);

@@ -114,6 +114,7 @@ export function deploy(config: StackConfig): StackOutputs {
           logRetentionDays: config.logRetentionDays,
           allowedOrigins: config.allowedOrigins,
           secrets: keyValues(config.containerSecrets),
+          secretsKmsKeyArns: config.containerSecretsKmsKeyArns,
         },
         opts,
       );

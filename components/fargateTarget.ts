@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { secretReference } from '../config';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
@@ -23,8 +24,38 @@ export interface FargateTargetArgs {
   idleTimeoutSeconds: number;
   logRetentionDays: number;
   allowedOrigins: string[];
-  /** Environment variable name → Secrets Manager secret ARN. */
+  /** Environment variable name → Secrets Manager secret ARN, optionally with `:json-key:version-stage:version-id`. */
   secrets: Record<string, string>;
+  /** Customer managed KMS keys that encrypt those secrets (none for the AWS managed key). */
+  secretsKmsKeyArns?: string[];
+}
+
+/**
+ * What the execution role needs to read `secrets` for ECS: GetSecretValue on each secret's own ARN (a
+ * JSON key or version suffix is not part of it; a partial ARN matches the random suffix), and, for
+ * secrets under customer managed keys, Decrypt on those keys through Secrets Manager only.
+ */
+export function secretStatements(secrets: Record<string, string>, kmsKeyArns: readonly string[] = []): object[] {
+  const refs = Object.entries(secrets).map(([name, valueFrom]) => {
+    const ref = secretReference(valueFrom);
+    if (!ref) throw new Error(`secret ${name}: ${valueFrom} is not a Secrets Manager secret ARN`);
+    return ref;
+  });
+  if (!refs.length) return [];
+  const unique = (values: string[]) => [...new Set(values)].sort();
+  return [
+    { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: unique(refs.map((r) => r.policyResource)) },
+    ...(kmsKeyArns.length
+      ? [
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt'],
+            Resource: unique([...kmsKeyArns]),
+            Condition: { StringEquals: { 'kms:ViaService': unique(refs.map((r) => `secretsmanager.${r.region}.amazonaws.com`)) } },
+          },
+        ]
+      : []),
+  ];
 }
 
 /**
@@ -82,7 +113,6 @@ export class FargateTarget extends pulumi.ComponentResource {
     const assumeEcsTasks = assumeRolePolicy('ecs-tasks.amazonaws.com');
     // ECS itself: pull the image, write logs, read the configured secrets. Nothing else.
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: assumeEcsTasks }, { parent });
-    const secretArns = Object.values(args.secrets);
     new aws.iam.RolePolicy(
       `${name}-execution`,
       {
@@ -96,7 +126,7 @@ export class FargateTarget extends pulumi.ComponentResource {
             Resource: args.image.repositoryArn,
           },
           writeLogsStatement(logGroup.arn),
-          ...(secretArns.length ? [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns }] : []),
+          ...secretStatements(args.secrets, args.secretsKmsKeyArns),
         ]),
       },
       { parent },

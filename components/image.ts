@@ -10,23 +10,51 @@ const root = path.resolve(__dirname, '..');
 /** What the Dockerfile's build reads (as .dockerignore admits it): a change to any of it makes a new tag. */
 export const BUILD_CONTEXT = ['Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'app', 'scripts'];
 
-function files(entry: string): string[] {
-  const full = path.join(root, entry);
+function files(dir: string, entry: string): string[] {
+  const full = path.join(dir, entry);
   if (!statSync(full).isDirectory()) return [entry];
   return readdirSync(full, { recursive: true })
     .map((f) => path.join(entry, String(f)))
-    .filter((f) => statSync(path.join(root, f)).isFile())
+    .filter((f) => statSync(path.join(dir, f)).isFile())
     .sort();
 }
 
-/** A short content hash of the build context: the image tag, so that equal code gives an equal tag. */
-export function contextHash(): string {
+/** A short content hash of the build context in `dir`: the image tag, so that equal code gives an equal tag. */
+export function contextHash(dir: string = root): string {
   const hash = createHash('sha256');
-  for (const file of BUILD_CONTEXT.flatMap(files)) {
-    hash.update(file.split(path.sep).join('/')).update('\0').update(readFileSync(path.join(root, file))).update('\0');
+  for (const file of BUILD_CONTEXT.flatMap((entry) => files(dir, entry))) {
+    hash.update(file.split(path.sep).join('/')).update('\0').update(readFileSync(path.join(dir, file))).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
+
+/** Image tags this program pushes start with this; the repository lets them be pushed again (see below). */
+export const BUILD_TAG_PREFIX = 'build-';
+
+/**
+ * Where docker-build finds the build, as it compares it between runs: relative to the program's working
+ * directory (the project's, under Pulumi), so that a checkout at another path (CI after a laptop) does not
+ * count as a change and rebuild; and the tag, made from the sources' content alone.
+ */
+export function buildInputs(dir: string = root, cwd: string = process.cwd()) {
+  const context = path.relative(cwd, dir) || '.';
+  return {
+    context: { location: context },
+    dockerfile: { location: path.join(context, 'Dockerfile') },
+    tag: `${BUILD_TAG_PREFIX}${contextHash(dir)}`,
+  };
+}
+
+/**
+ * Tags are immutable but for this program's build tags. docker-build rebuilds when its own hash of the
+ * context changes, and that hash covers file modes, which differ between checkouts (umask): the rebuild
+ * pushes the tag it already pushed, which an IMMUTABLE repository refuses. Build tags may be pushed again;
+ * tasks and pods run the image by digest, so a moved tag changes nothing that runs.
+ */
+const TAG_MUTABILITY: Pick<aws.ecr.RepositoryArgs, 'imageTagMutability' | 'imageTagMutabilityExclusionFilters'> = {
+  imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+  imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: `${BUILD_TAG_PREFIX}*` }],
+};
 
 export interface ContainerImageArgs {
   /** Images the repository keeps; older ones expire. */
@@ -48,7 +76,7 @@ export class ContainerImage extends pulumi.ComponentResource {
       `${name}-repo`,
       {
         imageScanningConfiguration: { scanOnPush: true },
-        imageTagMutability: 'IMMUTABLE',
+        ...TAG_MUTABILITY,
         encryptionConfigurations: [{ encryptionType: 'AES256' }],
         forceDelete: true,
       },
@@ -72,12 +100,13 @@ export class ContainerImage extends pulumi.ComponentResource {
       { parent },
     );
     const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
-    this.tag = contextHash();
+    const build = buildInputs();
+    this.tag = build.tag;
     const image = new dockerBuild.Image(
       `${name}-image`,
       {
-        context: { location: root },
-        dockerfile: { location: path.join(root, 'Dockerfile') },
+        context: build.context,
+        dockerfile: build.dockerfile,
         platforms: ['linux/arm64'],
         push: true,
         tags: [pulumi.interpolate`${repository.repositoryUrl}:${this.tag}`],

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { HTTP_API_TIMEOUT_SECONDS } from '../config';
+import { HTTP_API_TIMEOUT_SECONDS, splitReservedConcurrency } from '../config';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import { lambdaBase } from './iam';
@@ -18,6 +18,7 @@ export interface LambdaTargetArgs {
   functionUrl: boolean;
   /** Instances kept warm on the `live` alias; 0 for none. */
   provisionedConcurrency: number;
+  /** The most instances the endpoint runs at once, split between the two functions with `functionUrl`. */
   reservedConcurrency?: number;
   domain?: CustomDomain;
   discovery: Discovery;
@@ -56,7 +57,8 @@ export class LambdaTarget extends pulumi.ComponentResource {
         LOG_LEVEL: 'info',
       },
     };
-    const functionArgs = (handler: string, timeout: number): aws.lambda.FunctionArgs => ({
+    const reserved = args.reservedConcurrency === undefined ? undefined : splitReservedConcurrency(args.reservedConcurrency, args.functionUrl);
+    const functionArgs = (handler: string, timeout: number, reservedConcurrentExecutions?: number): aws.lambda.FunctionArgs => ({
       runtime: aws.lambda.Runtime.NodeJS22dX,
       architectures: ['arm64'],
       handler,
@@ -66,13 +68,13 @@ export class LambdaTarget extends pulumi.ComponentResource {
       timeout,
       environment,
       loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-      reservedConcurrentExecutions: args.reservedConcurrency,
+      reservedConcurrentExecutions,
     });
 
     const fn = new aws.lambda.Function(
       `${name}-fn`,
       {
-        ...functionArgs('index.handler', Math.min(args.timeoutSeconds, HTTP_API_TIMEOUT_SECONDS)),
+        ...functionArgs('index.handler', Math.min(args.timeoutSeconds, HTTP_API_TIMEOUT_SECONDS), reserved?.api),
         publish: args.provisionedConcurrency > 0,
       },
       { parent, dependsOn: [logGroup] },
@@ -188,7 +190,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
     if (args.functionUrl) {
       const streamFn = new aws.lambda.Function(
         `${name}-stream-fn`,
-        functionArgs('index.streamHandler', args.timeoutSeconds),
+        functionArgs('index.streamHandler', args.timeoutSeconds, reserved?.stream),
         { parent, dependsOn: [logGroup] },
       );
       const url = new aws.lambda.FunctionUrl(

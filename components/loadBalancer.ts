@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { HEALTH_PATH } from './container';
+import { deregistrationDelaySeconds, HEALTH_PATH } from './container';
 import type { CustomDomain } from './domain';
 import type { Network } from './network';
 
@@ -74,9 +74,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
         targetType: 'ip',
         port: args.targetPort,
         protocol: 'HTTP',
-        // In-flight calls get up to the idle timeout to finish when a task is replaced; a target with
-        // nothing in flight deregisters at once, so this costs nothing on quiet deploys.
-        deregistrationDelay: args.idleTimeoutSeconds,
+        // In-flight calls get up to the idle timeout (at most the 3600 s ALB allows) to finish when a task
+        // is replaced; a target with nothing in flight deregisters at once, so this costs nothing on quiet deploys.
+        deregistrationDelay: deregistrationDelaySeconds(args.idleTimeoutSeconds),
         healthCheck: {
           path: HEALTH_PATH,
           matcher: '200',

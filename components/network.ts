@@ -3,6 +3,28 @@ import * as pulumi from '@pulumi/pulumi';
 
 export type NatStrategy = 'single' | 'onePerAz';
 
+/**
+ * Zones (by zone id, the same in every account) where EKS does not create clusters. Names such as
+ * us-east-1a map to different zone ids in each account, so the first names may land in one of these.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS = ['use1-az3', 'usw1-az2', 'cac1-az3'] as const;
+
+/**
+ * The first `count` zones of the region that EKS supports, chosen by zone id, as their names (in the
+ * order the region lists them). Fails, naming the zones, when there are too few.
+ */
+export function chooseZones(zones: { names: string[]; zoneIds: string[] }, count: number): string[] {
+  const excluded: readonly string[] = EKS_UNSUPPORTED_ZONE_IDS;
+  const usable = zones.zoneIds.map((id, i) => ({ id, name: zones.names[i]! })).filter((z) => !excluded.includes(z.id));
+  if (usable.length < count) {
+    throw new Error(
+      `the region has ${usable.length} usable Availability Zones (${usable.map((z) => `${z.name}/${z.id}`).join(', ') || 'none'}; ` +
+        `${EKS_UNSUPPORTED_ZONE_IDS.join(', ')} are left out, as EKS does not support them); ${count} are needed`,
+    );
+  }
+  return usable.slice(0, count).map((z) => z.name);
+}
+
 export interface NetworkArgs {
   /** `single`: one NAT gateway shared by every private subnet (cheaper); `onePerAz`: one per zone (no cross-zone dependency). */
   natGateways: NatStrategy;
@@ -12,7 +34,8 @@ export interface NetworkArgs {
 }
 
 /**
- * A VPC with a public and a private subnet in each of two (or more) Availability Zones. Load balancers
+ * A VPC with a public and a private subnet in each of two (or more) Availability Zones, the region's
+ * first ones (by zone id) that EKS supports. Load balancers
  * live in the public subnets, tasks and pods in the private ones, which reach out through NAT.
  * Subnets carry the tags the AWS load balancer controllers look for.
  */
@@ -32,7 +55,10 @@ export class Network extends pulumi.ComponentResource {
     const [a, b] = this.cidrBlock.split('.').map(Number) as [number, number];
     const subnetCidr = (index: number) => `${a}.${b}.${index * 16}.0/20`;
 
-    const zones = aws.getAvailabilityZonesOutput({ state: 'available' }, { parent });
+    // Availability Zones proper (not Local or Wavelength Zones), chosen by zone id: the same subnets suit Fargate and EKS.
+    const zones = aws
+      .getAvailabilityZonesOutput({ state: 'available', filters: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] }, { parent })
+      .apply((z) => chooseZones(z, zoneCount));
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: this.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } }, { parent });
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, { parent });
     const publicRoutes = new aws.ec2.RouteTable(
@@ -46,11 +72,7 @@ export class Network extends pulumi.ComponentResource {
     const natGateways: aws.ec2.NatGateway[] = [];
     this.natGatewayCount = args.natGateways === 'onePerAz' ? zoneCount : 1;
     for (let i = 0; i < zoneCount; i++) {
-      const az = zones.names.apply((names) => {
-        const zone = names[i];
-        if (!zone) throw new Error(`the region has ${names.length} Availability Zones; ${zoneCount} are needed`);
-        return zone;
-      });
+      const az = zones.apply((names) => names[i]!);
       const pub = new aws.ec2.Subnet(
         `${name}-public-${i}`,
         {

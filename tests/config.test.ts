@@ -14,6 +14,9 @@ function problems(raw: Record<string, string>): string[] {
   assert.fail(`expected ${JSON.stringify(raw)} to be refused`);
 }
 
+const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db';
+const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
 describe('stack configuration', () => {
   it('defaults to the Lambda target with documented defaults', () => {
     const c = parseConfig({});
@@ -54,7 +57,30 @@ describe('stack configuration', () => {
     ['a desired count outside min and max', { desiredCount: '20' }, /^desiredCount: must be from 2 to 10/],
     ['a NAT strategy that does not exist', { natGateways: 'none' }, /^natGateways: must be one of: single, onePerAz/],
     ['an admin that is not an IAM ARN', { eksAdminPrincipals: '["alice"]' }, /^eksAdminPrincipals\[0\]: items must be IAM role or user ARNs/],
-    ['a secret that is not a Secrets Manager ARN', { containerSecrets: '["API_KEY=abc"]' }, /^containerSecrets\[0\]: items must look like Key=arn:aws:secretsmanager/],
+    ['a secret that is not a Secrets Manager ARN', { containerSecrets: '["API_KEY=abc"]' }, /^containerSecrets\[0\]: items must look like NAME=arn:aws:secretsmanager/],
+    ['a secret with a JSON key on a partial ARN', { containerSecrets: `["DB=${SECRET}:password::"]` }, /^containerSecrets\[0\]: with a JSON key or version, give the secret’s full ARN/],
+    ['a secret with a truncated JSON-key suffix', { containerSecrets: `["DB=${SECRET}-AbCdEf:password:"]` }, /^containerSecrets\[0\]: items must look like NAME=arn:aws:secretsmanager/],
+    ['a secret with an environment name ECS cannot set', { containerSecrets: `["API-KEY=${SECRET}"]` }, /^containerSecrets\[0\]: items must look like NAME=/],
+    ['a KMS key that is not a key ARN', { containerSecrets: `["DB=${SECRET}"]`, containerSecretsKmsKeyArns: '["alias/secrets"]' }, /^containerSecretsKmsKeyArns\[0\]: items must be KMS key ARNs/],
+    ['KMS keys without secrets', { containerSecretsKmsKeyArns: `["${KMS_KEY}"]` }, /^containerSecretsKmsKeyArns: is only used to read containerSecrets/],
+    ['more warm instances than reserved', { lambdaReservedConcurrency: '4', lambdaProvisionedConcurrency: '5' }, /^lambdaProvisionedConcurrency: must not exceed lambdaReservedConcurrency \(4\)/],
+    [
+      'more warm instances than the HTTP API function’s part of the reservation',
+      { lambdaFunctionUrl: 'true', lambdaReservedConcurrency: '5', lambdaProvisionedConcurrency: '4' },
+      /^lambdaProvisionedConcurrency: must not exceed 3, the HTTP API function’s part of lambdaReservedConcurrency \(5/,
+    ],
+    ['a reservation of 1 split between two functions', { lambdaFunctionUrl: 'true', lambdaReservedConcurrency: '1' }, /^lambdaReservedConcurrency: must be at least 2 with lambdaFunctionUrl/],
+    ['a desired count under the minimum', { minCount: '3', desiredCount: '2', maxCount: '5' }, /^desiredCount: must be from 3 to 5 \(minCount to maxCount\)/],
+    ['an EKS minimum over the EKS maximum', { eksMinReplicas: '5', eksMaxReplicas: '3', eksReplicas: '4' }, /^eksMinReplicas: must not exceed eksMaxReplicas \(3\)/],
+    ['EKS replicas under the EKS minimum', { eksMinReplicas: '3', eksReplicas: '2' }, /^eksReplicas: must be from 3 to 10 \(eksMinReplicas to eksMaxReplicas\)/],
+    ['EKS replicas over the EKS maximum', { eksMaxReplicas: '4', eksReplicas: '5' }, /^eksReplicas: must be from 2 to 4/],
+    ['a malformed hosted zone id', { domainName: 'mcp.example.com', hostedZoneId: 'example.com' }, /^hostedZoneId: must be a Route53 hosted zone id/],
+    ['an origin with a path', { allowedOrigins: '["https://app.example.com", "https://b.example.com/app"]' }, /^allowedOrigins\[1\]: items must be origins/],
+    ['an origin without a scheme', { allowedOrigins: '["app.example.com"]' }, /^allowedOrigins\[0\]: items must be origins/],
+    ['a service name that is not a DNS label', { discoveryService: 'MCP_server' }, /^discoveryService: must be a DNS label/],
+    ['a service name starting with a hyphen', { discoveryService: '-mcp' }, /^discoveryService: must be a DNS label/],
+    ['a namespace that is not a DNS name', { discoveryNamespace: 'dev mcp' }, /^discoveryNamespace: must be a DNS name/],
+    ['an idle timeout over the ALB’s 4000 s', { idleTimeoutSeconds: '4001' }, /^idleTimeoutSeconds: must be a whole number from 1 to 4000/],
     ['a misspelt key', { lambdaMemory: '1024' }, /^lambdaMemory: is not a setting of this program/],
     ['a throttle rate that is not a number', { throttleRateLimit: 'fast' }, /^throttleRateLimit: must be a whole number from 1 to 10000/],
   ];
@@ -63,6 +89,34 @@ describe('stack configuration', () => {
       const found = problems(raw);
       assert.equal(found.length, 1, found.join('\n'));
       assert.match(found[0]!, expected);
+    });
+  }
+
+  const good: Array<[string, Record<string, string>, Partial<Record<string, unknown>>]> = [
+    ['min = desired = max tasks', { minCount: '3', desiredCount: '3', maxCount: '3' }, { minCount: 3, desiredCount: 3, maxCount: 3 }],
+    ['min = replicas = max pods', { eksMinReplicas: '4', eksReplicas: '4', eksMaxReplicas: '4' }, { eksMinReplicas: 4, eksReplicas: 4, eksMaxReplicas: 4 }],
+    ['as many warm instances as reserved', { lambdaReservedConcurrency: '4', lambdaProvisionedConcurrency: '4' }, { lambdaReservedConcurrency: 4, lambdaProvisionedConcurrency: 4 }],
+    [
+      'warm instances up to the HTTP API function’s part',
+      { lambdaFunctionUrl: 'true', lambdaReservedConcurrency: '5', lambdaProvisionedConcurrency: '3' },
+      { lambdaReservedConcurrency: 5, lambdaProvisionedConcurrency: 3 },
+    ],
+    ['the longest idle timeout', { idleTimeoutSeconds: '4000' }, { idleTimeoutSeconds: 4000 }],
+    [
+      'secrets by full ARN with a JSON key, by partial ARN, and their KMS key',
+      { containerSecrets: `["DB=${SECRET}-AbCdEf:password::", "TOKEN=${SECRET}/token"]`, containerSecretsKmsKeyArns: `["${KMS_KEY}"]` },
+      { containerSecrets: [`DB=${SECRET}-AbCdEf:password::`, `TOKEN=${SECRET}/token`], containerSecretsKmsKeyArns: [KMS_KEY] },
+    ],
+    [
+      'several origins',
+      { allowedOrigins: '["https://app.example.com", "http://localhost:5173"]' },
+      { allowedOrigins: ['https://app.example.com', 'http://localhost:5173'] },
+    ],
+  ];
+  for (const [what, raw, expected] of good) {
+    it(`accepts ${what}`, () => {
+      const c = parseConfig(raw) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(c[key], value, key);
     });
   }
 

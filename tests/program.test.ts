@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { deployWith, valueOf } from './helpers/pulumi';
+import { DEFAULT_ZONES, zones } from './setup';
 
 const domain = { domainName: 'mcp.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 
@@ -38,5 +39,27 @@ describe('one stack, three targets (under mocks)', function () {
     }
     assert.equal(lambda!.stable.length, STABLE.length);
     assert.equal(lambda!.mcpUrl, 'https://mcp.example.com/mcp');
+  });
+
+  describe('where the first zone name maps to a zone EKS does not support', () => {
+    afterEach(() => {
+      zones.answer = DEFAULT_ZONES;
+    });
+
+    it('puts Fargate and EKS subnets in the same supported zones, so the network survives a move between them', async () => {
+      zones.answer = { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az3', 'use1-az4', 'use1-az5'] };
+      const seen: Record<string, Record<string, string>> = {};
+      for (const target of ['fargate', 'eks']) {
+        const d = await deployWith({ target });
+        seen[target] = Object.fromEntries(d.all('aws:ec2/subnet:Subnet').map((s) => [s.name, s.inputs.availabilityZone]));
+      }
+      assert.deepEqual(seen.fargate, {
+        'network-public-0': 'us-east-1b',
+        'network-public-1': 'us-east-1c',
+        'network-private-0': 'us-east-1b',
+        'network-private-1': 'us-east-1c',
+      });
+      assert.deepEqual(seen.eks, seen.fargate);
+    });
   });
 });

@@ -9,23 +9,45 @@ export interface Registered {
   name: string;
   inputs: Record<string, any>;
   state: Record<string, any>;
+  /** The resource options the program gave (ignoreChanges, dependsOn, …). */
+  opts: pulumi.CustomResourceOptions;
 }
+
+// Resource options never reach the mocks; they are read where the SDK registers each resource.
+const runtimeResource = require('@pulumi/pulumi/runtime/resource') as { registerResource: (...args: any[]) => unknown };
+const registerResource = runtimeResource.registerResource;
+const optionsOf = new Map<string, pulumi.CustomResourceOptions>();
+runtimeResource.registerResource = (...args: any[]) => {
+  const [, , type, name, , , , , opts] = args;
+  optionsOf.set(`${type}::${name}`, opts ?? {});
+  return registerResource(...args);
+};
 
 /** Every resource registered since the last reset, in order. */
 export const registered: Registered[] = [];
+
+/** Data-source calls (token and inputs) since the last reset, in order. */
+export const calls: { token: string; inputs: Record<string, any> }[] = [];
+
+/** What getAvailabilityZones answers: names and zone ids in the same order, as AWS lists them. Tests may replace it (and restore it). */
+export const DEFAULT_ZONES = { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+export const zones = { answer: DEFAULT_ZONES };
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 /** Outputs AWS computes, for the resource types the program reads them from. */
 function computed(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
   switch (type) {
-    case 'aws:lambda/function:Function':
+    case 'aws:lambda/function:Function': {
+      // Autonamed, as Pulumi names it: what uses the resource's name instead of the function's shows.
+      const functionName = inputs.name ?? `${name}-2b7c9e1`;
       return {
-        name: inputs.name ?? name,
-        arn: arn('lambda', `function:${name}`),
-        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${name}`)}/invocations`,
+        name: functionName,
+        arn: arn('lambda', `function:${functionName}`),
+        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${functionName}`)}/invocations`,
         version: inputs.publish ? '3' : '$LATEST',
       };
+    }
     case 'aws:lambda/alias:Alias':
       return {
         arn: arn('lambda', `function:${inputs.functionName}:${inputs.name}`),
@@ -45,7 +67,8 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
       };
     case 'aws:acm/certificate:Certificate':
       return {
-        arn: arn('acm', `certificate/${name}`),
+        // Not the ARN the validation answers: what uses the bare certificate instead of the validated one shows.
+        arn: arn('acm', `certificate/${name}-requested`),
         domainValidationOptions: [
           {
             domainName: inputs.domainName,
@@ -56,7 +79,7 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
         ],
       };
     case 'aws:acm/certificateValidation:CertificateValidation':
-      return { certificateArn: inputs.certificateArn };
+      return { certificateArn: String(inputs.certificateArn).replace(/-requested$/, '') };
     case 'aws:lb/loadBalancer:LoadBalancer':
       return {
         arn: arn('elasticloadbalancing', `loadbalancer/app/${name}/50dc6c495c0c9188`),
@@ -81,6 +104,15 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
       return { associationId: `a-${name}0123456789`, associationArn: arn('eks', `podidentityassociation/${inputs.clusterName}/a-${name}0123456789`) };
     case 'kubernetes:networking.k8s.io/v1:Ingress':
       return { status: { loadBalancer: { ingress: [{ hostname: 'k8s-mcp-mcpserve-1a2b3c4d5e-1234567890.us-east-1.elb.amazonaws.com' }] } } };
+    case 'aws:iam/role:Role': {
+      const roleName = inputs.name ?? `${name}-9c4b7a2`;
+      return { name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` };
+    }
+    case 'aws:cloudwatch/logGroup:LogGroup': {
+      // An autonamed group gets a suffix, as Pulumi's autonaming does: its name is not the resource's name.
+      const groupName = inputs.name ?? `${name}-5d8e1f0`;
+      return { name: groupName, arn: arn('logs', `log-group:${groupName}`) };
+    }
     case 'aws:route53/record:Record':
       return { fqdn: String(inputs.name).replace(/\.$/, '') };
     default:
@@ -93,17 +125,18 @@ pulumi.runtime.setMocks(
     newResource(args) {
       const id = `${args.name}-id`;
       const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs, id) };
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs, state, opts: optionsOf.get(`${args.type}::${args.name}`) ?? {} });
       return { id, state };
     },
     call(args) {
+      calls.push({ token: args.token, inputs: args.inputs });
       switch (args.token) {
         case 'aws:index/getRegion:getRegion':
           return { name: REGION, region: REGION, id: REGION };
         case 'aws:index/getCallerIdentity:getCallerIdentity':
           return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/deployer`, userId: 'AROAEXAMPLE' };
         case 'aws:index/getAvailabilityZones:getAvailabilityZones':
-          return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+          return { ...zones.answer, id: REGION };
         case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
           return { userName: 'AWS', password: 'token', proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, authorizationToken: 'x' };
         case 'aws:lb/getHostedZoneId:getHostedZoneId':

@@ -65,6 +65,54 @@ describe('agent deployment (under mocks)', function () {
       assertAgentPermissions(d, true);
     });
 
+    it('gives the function a role with exactly its own log group and the agent’s permissions', () => {
+      const byName = Object.fromEntries(d.agent('aws:iam/rolePolicy:RolePolicy').map((p) => [p.name, p.inputs] as [string, any]));
+      assert.deepEqual(Object.keys(byName).sort(), ['agent-agent', 'agent-logs']);
+      assert.equal(byName['agent-logs'].role, 'agent-role-id');
+      assert.equal(byName['agent-agent'].role, 'agent-role-id');
+      assert.deepEqual(JSON.parse(byName['agent-logs'].policy), {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:agent-logs-5d8e1f0:*',
+          },
+        ],
+      });
+      assert.deepEqual(JSON.parse(byName['agent-agent'].policy), {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['servicediscovery:DiscoverInstances'],
+            Resource: '*',
+            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
+          },
+          {
+            Effect: 'Allow',
+            Action: ['bedrock:InvokeModel'],
+            Resource: [
+              `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`,
+              'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+            ],
+          },
+        ],
+      });
+      const fn = d.agent('aws:lambda/function:Function')[0]!.inputs;
+      assert.equal(fn.role, 'arn:aws:iam::123456789012:role/agent-role-9c4b7a2');
+      assert.equal(fn.loggingConfig.logGroup, 'agent-logs-5d8e1f0');
+    });
+
+    it('lets only its own API invoke it', () => {
+      assert.deepEqual(d.agent('aws:lambda/permission:Permission')[0]!.inputs, {
+        action: 'lambda:InvokeFunction',
+        function: 'agent-fn-2b7c9e1',
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:agent-api-id/*/*',
+      });
+    });
+
     it('serves it on its own HTTP API, behind IAM authorization, and outputs its URL', async () => {
       const route = d.agent('aws:apigatewayv2/route:Route')[0]!.inputs;
       assert.equal(route.authorizationType, 'AWS_IAM');
@@ -93,6 +141,46 @@ describe('agent deployment (under mocks)', function () {
       const svc = d.agent('aws:ecs/service:Service')[0]!.inputs;
       assert.equal(svc.networkConfiguration.assignPublicIp, false);
       assert.equal(svc.cluster, 'arn:aws:ecs:us-east-1:123456789012:fargate-cluster');
+    });
+
+    it('lets the shared execution role write the agent’s log group, and the agent’s task role discover only', () => {
+      const byName = Object.fromEntries(d.agent('aws:iam/rolePolicy:RolePolicy').map((p) => [p.name, p.inputs] as [string, any]));
+      assert.deepEqual(Object.keys(byName).sort(), ['agent-execution-logs', 'agent-task']);
+      assert.equal(byName['agent-execution-logs'].role, 'fargate-execution-9c4b7a2');
+      assert.deepEqual(JSON.parse(byName['agent-execution-logs'].policy), {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:agent-logs-5d8e1f0:*',
+          },
+        ],
+      });
+      assert.equal(byName['agent-task'].role, 'agent-task-id');
+      assert.deepEqual(JSON.parse(byName['agent-task'].policy), {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['servicediscovery:DiscoverInstances'],
+            Resource: '*',
+            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
+          },
+        ],
+      });
+      const td = d.agent('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs;
+      assert.equal(td.executionRoleArn, 'arn:aws:iam::123456789012:role/fargate-execution-9c4b7a2');
+      assert.equal(td.taskRoleArn, 'arn:aws:iam::123456789012:role/agent-task-9c4b7a2');
+      const c = JSON.parse(td.containerDefinitions)[0];
+      assert.deepEqual(c.logConfiguration.options, { 'awslogs-group': 'agent-logs-5d8e1f0', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'agent' });
+    });
+
+    it('lets the agent out only to the MCP tasks in the VPC and HTTPS', () => {
+      assert.deepEqual(d.agent('aws:ec2/securityGroup:SecurityGroup')[0]!.inputs.egress, [
+        { protocol: 'tcp', fromPort: 3000, toPort: 3000, cidrBlocks: ['10.0.0.0/16'], description: 'to the MCP tasks' },
+        { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS: Cloud Map, Bedrock, ECR' },
+      ]);
     });
 
     it('may reach the MCP tasks on their port, which admit it by security group', () => {

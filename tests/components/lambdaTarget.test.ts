@@ -26,7 +26,7 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(integration.integrationType, 'AWS_PROXY');
       assert.equal(integration.payloadFormatVersion, '2.0');
       assert.equal(integration.timeoutMilliseconds, 30_000);
-      assert.match(integration.integrationUri, /function:lambda-fn\/invocations$/);
+      assert.match(integration.integrationUri, /function:lambda-fn-2b7c9e1\/invocations$/);
     });
 
     it('routes /mcp (every method) and GET /healthz to the function', () => {
@@ -52,25 +52,42 @@ describe('Lambda target (under mocks)', function () {
     });
 
     it('gives the function a role that may only write its own logs', () => {
-      const role = JSON.parse(d.one('aws:iam/role:Role').inputs.assumeRolePolicy);
-      assert.equal(role.Statement[0].Principal.Service, 'lambda.amazonaws.com');
-      const policies = d.all('aws:iam/rolePolicy:RolePolicy').map((p) => JSON.parse(p.inputs.policy));
-      const statements = policies.flatMap((p) => p.Statement);
-      const actions = statements.flatMap((s: any) => [s.Action].flat());
-      assert.deepEqual(actions.sort(), ['logs:CreateLogStream', 'logs:PutLogEvents']);
-      for (const s of statements) {
-        assert.ok(!String(s.Resource).startsWith('*'), 'no wildcard resource');
-        assert.match(s.Resource, /lambda-logs:\*$/);
-      }
+      assert.deepEqual(JSON.parse(d.one('aws:iam/role:Role').inputs.assumeRolePolicy), {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+      const policy = d.one('aws:iam/rolePolicy:RolePolicy').inputs;
+      assert.equal(policy.role, 'lambda-role-id');
+      assert.deepEqual(JSON.parse(policy.policy), {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:lambda-logs-5d8e1f0:*',
+          },
+        ],
+      });
+      assert.equal(d.one('aws:lambda/function:Function').inputs.role, 'arn:aws:iam::123456789012:role/lambda-role-9c4b7a2');
       assert.equal(d.all('aws:iam/rolePolicyAttachment:RolePolicyAttachment').length, 0, 'no managed policies');
     });
 
-    it('logs to a log group with the configured retention', () => {
+    it('logs to its own log group (by the group’s name), and the stage to another, with the configured retention', () => {
       const groups = d.all('aws:cloudwatch/logGroup:LogGroup');
-      assert.ok(groups.length >= 1);
-      for (const g of groups) assert.equal(g.inputs.retentionInDays, 30);
-      const fn = d.one('aws:lambda/function:Function').inputs;
-      assert.equal(fn.loggingConfig.logGroup, 'lambda-logs');
+      assert.deepEqual(groups.map((g) => [g.name, g.inputs.retentionInDays]), [
+        ['lambda-logs', 30],
+        ['lambda-access-logs', 30],
+      ]);
+      const fn = d.one('aws:lambda/function:Function');
+      assert.equal(fn.inputs.loggingConfig.logGroup, 'lambda-logs-5d8e1f0');
+      assert.equal(
+        d.one('aws:apigatewayv2/stage:Stage').inputs.accessLogSettings.destinationArn,
+        'arn:aws:logs:us-east-1:123456789012:log-group:lambda-access-logs-5d8e1f0',
+      );
+    });
+
+    it('reserves no concurrency unless asked', () => {
+      assert.equal(d.one('aws:lambda/function:Function').inputs.reservedConcurrentExecutions, undefined);
     });
 
     it('creates no domain, alias, provisioned concurrency or Function URL by default', () => {
@@ -93,6 +110,8 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(service.dnsConfig, undefined);
       const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
       assert.equal(instance.serviceId, 'discovery-service-id');
+      // One instance per target, so that a stack moving between targets replaces its own registration.
+      assert.equal(instance.instanceId, 'lambda-endpoint');
       assert.deepEqual(instance.attributes, {
         mcp_url: 'https://lambda-api-id.execute-api.us-east-1.amazonaws.com/mcp',
         mcp_transport: 'streamable-http',
@@ -123,6 +142,21 @@ describe('Lambda target (under mocks)', function () {
     });
   });
 
+  describe('with reserved concurrency and no Function URL', () => {
+    it('reserves all of it for the one function', async () => {
+      const d = await deployWith({ target: 'lambda', lambdaReservedConcurrency: 7, lambdaProvisionedConcurrency: 7 });
+      assert.equal(d.one('aws:lambda/function:Function').inputs.reservedConcurrentExecutions, 7);
+      assert.equal(d.one('aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig').inputs.provisionedConcurrentExecutions, 7);
+    });
+
+    it('refuses more warm instances than reserved, naming both settings, before creating anything', async () => {
+      await assert.rejects(
+        deployWith({ target: 'lambda', lambdaReservedConcurrency: 2, lambdaProvisionedConcurrency: 3 }),
+        /lambdaProvisionedConcurrency: must not exceed lambdaReservedConcurrency \(2\)/,
+      );
+    });
+  });
+
   describe('with a custom domain, Function URL, provisioned concurrency, CORS and tags', () => {
     let d: Deployed;
     before(async () => {
@@ -134,7 +168,8 @@ describe('Lambda target (under mocks)', function () {
         lambdaTimeoutSeconds: 300,
         lambdaMemoryMb: 1024,
         lambdaProvisionedConcurrency: 2,
-        allowedOrigins: ['https://app.example.com'],
+        lambdaReservedConcurrency: 5,
+        allowedOrigins: ['https://app.example.com', 'http://localhost:5173'],
         logRetentionDays: 90,
         tags: ['team=platform', 'cost-center=42'],
       });
@@ -145,7 +180,17 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(cert.domainName, 'mcp.example.com');
       assert.equal(cert.validationMethod, 'DNS');
       const validation = d.one('aws:acm/certificateValidation:CertificateValidation').inputs;
+      assert.equal(validation.certificateArn, 'arn:aws:acm:us-east-1:123456789012:certificate/domain-cert-requested');
       assert.deepEqual(validation.validationRecordFqdns, ['_a79865eb4cd1a6ab990a45779b4e0b96.mcp.example.com']);
+      const record = d.all('aws:route53/record:Record').find((r) => r.name === 'domain-cert-validation')!.inputs;
+      assert.deepEqual(record, {
+        zoneId: 'Z0123456789ABCDEFGHIJ',
+        name: '_a79865eb4cd1a6ab990a45779b4e0b96.mcp.example.com.',
+        type: 'CNAME',
+        records: ['_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.'],
+        ttl: 60,
+        allowOverwrite: true,
+      });
       const domain = d.one('aws:apigatewayv2/domainName:DomainName').inputs;
       assert.equal(domain.domainName, 'mcp.example.com');
       assert.equal(domain.domainNameConfiguration.endpointType, 'REGIONAL');
@@ -182,30 +227,65 @@ describe('Lambda target (under mocks)', function () {
       assert.equal(stream.memorySize, 1024);
       const url = d.one('aws:lambda/functionUrl:FunctionUrl').inputs;
       assert.equal(url.invokeMode, 'RESPONSE_STREAM');
-      assert.equal(url.functionName, 'lambda-stream-fn');
-      assert.deepEqual(url.cors.allowOrigins, ['https://app.example.com']);
+      assert.equal(url.functionName, 'lambda-stream-fn-2b7c9e1');
+      assert.equal(url.authorizationType, 'NONE');
+      assert.deepEqual(url.cors.allowOrigins, ['https://app.example.com', 'http://localhost:5173']);
       assert.equal(await valueOf(d.outputs.functionUrl), 'https://x7k2mq4vbn3lpq5rs6tuv7wxyz0abcde.lambda-url.us-east-1.on.aws/mcp');
+    });
+
+    it('lets anyone call the Function URL (auth type NONE) and nothing else, with both permissions a public URL needs', () => {
+      const byName = Object.fromEntries(d.all('aws:lambda/permission:Permission').map((p) => [p.name, p.inputs]));
+      assert.deepEqual(byName['lambda-url-invoke'], {
+        action: 'lambda:InvokeFunctionUrl',
+        function: 'lambda-stream-fn-2b7c9e1',
+        principal: '*',
+        functionUrlAuthType: 'NONE',
+      });
+      assert.deepEqual(byName['lambda-url-invoke-function'], {
+        action: 'lambda:InvokeFunction',
+        function: 'lambda-stream-fn-2b7c9e1',
+        principal: '*',
+        invokedViaFunctionUrl: true,
+      });
+      assert.deepEqual(byName['lambda-invoke'], {
+        action: 'lambda:InvokeFunction',
+        function: 'lambda-fn-2b7c9e1',
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:lambda-api-id/*/*',
+        qualifier: 'live',
+      });
+    });
+
+    it('splits lambdaReservedConcurrency between the two functions: together they run at most 5', () => {
+      const fns = d.all('aws:lambda/function:Function');
+      const api = fns.find((f) => f.inputs.handler === 'index.handler')!.inputs;
+      const stream = fns.find((f) => f.inputs.handler === 'index.streamHandler')!.inputs;
+      assert.equal(api.reservedConcurrentExecutions, 3);
+      assert.equal(stream.reservedConcurrentExecutions, 2);
+      assert.ok(api.reservedConcurrentExecutions >= 2, 'the warm instances fit in the API function’s part');
     });
 
     it('keeps instances warm on a published alias, and routes the API and its permission to that alias', () => {
       const alias = d.one('aws:lambda/alias:Alias').inputs;
       assert.equal(alias.name, 'live');
       assert.equal(alias.functionVersion, '3');
+      assert.equal(alias.functionName, 'lambda-fn-2b7c9e1');
       const pc = d.one('aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig').inputs;
       assert.equal(pc.qualifier, 'live');
+      assert.equal(pc.functionName, 'lambda-fn-2b7c9e1');
       assert.equal(pc.provisionedConcurrentExecutions, 2);
-      assert.match(d.one('aws:apigatewayv2/integration:Integration').inputs.integrationUri, /function:lambda-fn:live\/invocations$/);
+      assert.match(d.one('aws:apigatewayv2/integration:Integration').inputs.integrationUri, /function:lambda-fn-2b7c9e1:live\/invocations$/);
       const apiPermission = d.all('aws:lambda/permission:Permission').find((p) => p.inputs.principal === 'apigateway.amazonaws.com')!;
       assert.equal(apiPermission.inputs.qualifier, 'live');
     });
 
     it('configures CORS for MCP headers on the API, and passes the origins to the app', () => {
       const cors = d.one('aws:apigatewayv2/api:Api').inputs.corsConfiguration;
-      assert.deepEqual(cors.allowOrigins, ['https://app.example.com']);
+      assert.deepEqual(cors.allowOrigins, ['https://app.example.com', 'http://localhost:5173']);
       assert.ok(cors.allowHeaders.includes('mcp-protocol-version'));
       assert.ok(cors.exposeHeaders.includes('mcp-session-id'));
       for (const f of d.all('aws:lambda/function:Function')) {
-        assert.equal(f.inputs.environment.variables.ALLOWED_ORIGINS, 'https://app.example.com');
+        assert.equal(f.inputs.environment.variables.ALLOWED_ORIGINS, 'https://app.example.com,http://localhost:5173');
       }
     });
 
