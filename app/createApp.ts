@@ -1,9 +1,10 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type Express } from 'express';
-import { bodyErrors, internalError, originGuard, requestLog } from './http';
+import { cors } from './cors';
+import { bodyErrors, internalError, nodeDecidesConnection, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
 import { createLogger, type Logger } from './logger';
-import { createMcpServer } from './server';
+import { createMcpServer, refuseInvalidParams } from './server';
 
 export type ResponseMode = 'json' | 'sse';
 
@@ -20,6 +21,11 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
   allowedOrigins?: readonly string[];
+  /**
+   * Serve CORS for `allowedOrigins` (preflights, Access-Control-* headers). Default true; off on
+   * Lambda, where API Gateway and the Function URL answer CORS with the same lists (app/cors.ts).
+   */
+  cors?: boolean;
   /** Largest request body accepted on /mcp, bytes. Default 1 MiB. */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -60,6 +66,8 @@ export function createApp(options: AppOptions = {}): Express {
   app.set('etag', false);
 
   app.use(requestLog(logger, summarize, isDraining));
+  const allowedOrigins = options.allowedOrigins ?? [];
+  if ((options.cors ?? true) && allowedOrigins.length) app.use(cors(allowedOrigins));
 
   // Liveness: answered before any Host check, since load balancers probe by IP address.
   app.get('/healthz', (_req, res) => {
@@ -70,8 +78,8 @@ export function createApp(options: AppOptions = {}): Express {
     res.json({ status: 'ok' });
   });
 
-  app.use('/mcp', originGuard(options.allowedHosts, options.allowedOrigins ?? []));
-  app.post('/mcp', express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }), async (req, res) => {
+  app.use('/mcp', originGuard(options.allowedHosts, allowedOrigins));
+  app.post('/mcp', nodeDecidesConnection, express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }), async (req, res) => {
     const server = createMcpServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
     res.once('close', () => {
@@ -80,6 +88,7 @@ export function createApp(options: AppOptions = {}): Express {
     });
     try {
       await server.connect(transport);
+      refuseInvalidParams(transport);
       await transport.handleRequest(req, res, req.body);
     } catch (err) {
       logger.error({ err }, 'MCP request failed');
