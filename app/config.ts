@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS, type AppOptions } from './createApp';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './serve';
 
 const list = z
   .string()
@@ -18,7 +19,17 @@ const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(305_000),
   /** How long SIGTERM waits for in-flight requests; keep it under the orchestrator's stop timeout. */
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(110_000),
-});
+  /** How long a client has to send its request headers; a slower one is disconnected. */
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_HEADERS_TIMEOUT_MS),
+  /** How long a client has to send its whole request (headers and body). */
+  REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+  /** Connections the process keeps open at once; more are closed on arrival. */
+  MAX_CONNECTIONS: int(1, 1_000_000).default(DEFAULT_MAX_CONNECTIONS),
+})
+  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
+    path: ['HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed REQUEST_TIMEOUT_MS',
+  });
 
 export type ServerEnv = z.output<typeof envSchema>;
 
@@ -45,5 +56,7 @@ export function appOptionsFromEnv(env: ServerEnv, defaultMode: 'json' | 'sse', l
     allowedHosts,
     allowedOrigins: env.ALLOWED_ORIGINS ?? [],
     maxBodyBytes: env.MAX_BODY_BYTES,
+    // On Lambda (no listen address), API Gateway and the Function URL answer CORS themselves.
+    cors: listenHost !== undefined,
   };
 }
