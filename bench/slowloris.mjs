@@ -15,6 +15,8 @@ function slowClient(head, drip) {
     let n = 0;
     const timer = setInterval(() => socket.write(drip(n++)), 2000);
     socket.on('error', () => {});
+    // Read what the server sends (its 408), so that its close is seen as soon as it happens.
+    socket.resume();
     socket.on('close', () => {
       clearInterval(timer);
       resolve(Number(process.hrtime.bigint() - started) / 1e9);
