@@ -97,9 +97,10 @@ export function internalError(logger: Logger): ErrorRequestHandler {
 export const nodeDecidesConnection: RequestHandler = (_req, res, next) => {
   const writeHead = res.writeHead;
   res.writeHead = function (this: typeof res, ...args: unknown[]) {
-    const headers = typeof args[1] === 'string' ? args[2] : args[1];
+    const at = typeof args[1] === 'string' ? 2 : 1;
+    const headers = args[at];
     if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'connection') delete (headers as Record<string, unknown>)[name];
+      args[at] = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'connection'));
     }
     return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
   } as typeof res.writeHead;
