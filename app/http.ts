@@ -73,11 +73,11 @@ function clientError(err: HttpError, req: Request): { status: number; code: numb
  * line, not as errors. Anything else goes on to `internalError`.
  */
 export const bodyErrors: ErrorRequestHandler = (err: HttpError, req, res, next) => {
+  if (res.headersSent) return next(err);
   if (err?.type === 'request.aborted') return;
   const refusal = clientError(err ?? {}, req);
   if (!refusal) return next(err);
   (res as WithRefusal)[REFUSAL] = capString(err.message ?? refusal.message);
-  if (res.headersSent) return;
   sendRpcError(res, refusal.status, refusal.code, refusal.message);
 };
 
