@@ -1,9 +1,13 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express, { type Express } from 'express';
-import { bodyErrors, internalError, originGuard, requestLog } from './http';
+import { cors } from './cors';
+import { bodyErrors, internalError, nodeDecidesConnection, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
 import { createLogger, type Logger } from './logger';
-import { createMcpServer } from './server';
+import { DEFAULT_MAX_BODY_BYTES } from './limits';
+import { createMcpServer, refuseInvalidParams } from './server';
+
+export { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS } from './limits';
 
 export type ResponseMode = 'json' | 'sse';
 
@@ -20,6 +24,11 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
   /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
   allowedOrigins?: readonly string[];
+  /**
+   * Serve CORS for `allowedOrigins` (preflights, Access-Control-* headers). Default true; off on
+   * Lambda, where API Gateway and the Function URL answer CORS with the same lists (app/cors.ts).
+   */
+  cors?: boolean;
   /** Largest request body accepted on /mcp, bytes. Default DEFAULT_MAX_BODY_BYTES (2.5 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -27,20 +36,6 @@ export interface AppOptions {
   isDraining?: () => boolean;
 }
 
-export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
-/**
- * Default largest request body on /mcp: 2.5 MiB. It holds every call the tools' schemas allow
- * (analyze_text's longest text at its longest JSON form: MAX_TEXT_CALL_BYTES, 2,604,800 bytes), so
- * a valid call never meets 413; and twice it (the body JSON-escaped again inside a Lambda event,
- * every byte at worst a quote or backslash) plus the rest of the event stays under Lambda's 6 MB
- * synchronous invocation payload, so on Lambda any body up to the limit reaches the app.
- */
-export const DEFAULT_MAX_BODY_BYTES = 2.5 * 1024 * 1024;
-
-export function isLoopback(host: string): boolean {
-  // A listen address may name IPv6 loopback without brackets.
-  return host === '::1' || LOOPBACK_HOSTS.includes(host);
-}
 
 interface RpcSummary {
   rpcMethod?: string;
@@ -67,6 +62,8 @@ export function createApp(options: AppOptions = {}): Express {
   app.set('etag', false);
 
   app.use(requestLog(logger, summarize, isDraining));
+  const allowedOrigins = options.allowedOrigins ?? [];
+  if ((options.cors ?? true) && allowedOrigins.length) app.use(cors(allowedOrigins));
 
   // Liveness: answered before any Host check, since load balancers probe by IP address.
   app.get('/healthz', (_req, res) => {
@@ -77,8 +74,8 @@ export function createApp(options: AppOptions = {}): Express {
     res.json({ status: 'ok' });
   });
 
-  app.use('/mcp', originGuard(options.allowedHosts, options.allowedOrigins ?? []));
-  app.post('/mcp', express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }), async (req, res) => {
+  app.use('/mcp', originGuard(options.allowedHosts, allowedOrigins));
+  app.post('/mcp', nodeDecidesConnection, express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }), async (req, res) => {
     const server = createMcpServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
     res.once('close', () => {
@@ -87,6 +84,7 @@ export function createApp(options: AppOptions = {}): Express {
     });
     try {
       await server.connect(transport);
+      refuseInvalidParams(transport);
       await transport.handleRequest(req, res, req.body);
     } catch (err) {
       logger.error({ err }, 'MCP request failed');

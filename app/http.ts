@@ -1,24 +1,32 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { normalizeOrigin } from './cors';
 import { RPC, sendRpcError } from './jsonrpc';
-import type { Logger } from './logger';
+import { capFields, capString, MAX_LOG_FIELD_CHARS, type Logger } from './logger';
+
+/** Why a request was refused, for its log line; set by the error handlers. */
+const REFUSAL = Symbol('refusal');
+type WithRefusal = { [REFUSAL]?: string };
 
 /**
  * One log line per request, written once the response is sent (or the client went away), with
- * method, path, status, duration and whatever `describe` reads from the parsed body.
+ * method, path, status, duration and whatever `describe` reads from the parsed body. Every string in
+ * it is cut to MAX_LOG_FIELD_CHARS, so that a huge path or JSON-RPC method cannot make a huge line.
  */
 export function requestLog(logger: Logger, describe: (body: unknown) => object = () => ({}), isDraining = () => false): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     if (isDraining()) res.setHeader('Connection', 'close');
     res.once('close', () => {
+      const refusal = (res as WithRefusal)[REFUSAL];
       logger.info(
         {
-          method: req.method,
-          path: req.path,
-          ...describe(req.body),
+          method: capString(req.method),
+          path: capString(req.path),
+          ...(capFields(describe(req.body), MAX_LOG_FIELD_CHARS, 1) as object),
           status: res.statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           ...(res.writableFinished ? {} : { aborted: true }),
+          ...(refusal ? { error: refusal } : {}),
         },
         'request',
       );
@@ -27,31 +35,90 @@ export function requestLog(logger: Logger, describe: (body: unknown) => object =
   };
 }
 
-/** Maps body-parser failures to HTTP statuses with JSON-RPC error bodies. */
-export const bodyErrors: ErrorRequestHandler = (err: { type?: string; limit?: number }, _req, res, next) => {
-  if (res.headersSent) return next(err);
+interface HttpError {
+  type?: string;
+  limit?: number;
+  status?: number;
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/** Status, JSON-RPC code and message for an error the client caused, or undefined for any other. */
+function clientError(err: HttpError, req: Request): { status: number; code: number; message: string } | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
-      return sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: the body is not valid JSON');
+      return { status: 400, code: RPC.PARSE_ERROR, message: 'Parse error: the body is not valid JSON' };
     case 'entity.too.large':
-      return sendRpcError(res, 413, RPC.SERVER_ERROR, `Request body too large: the limit is ${err.limit} bytes`);
+      return { status: 413, code: RPC.SERVER_ERROR, message: `Request body too large: the limit is ${err.limit} bytes` };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return sendRpcError(res, 415, RPC.SERVER_ERROR, 'Unsupported body encoding: send UTF-8 JSON');
-    case 'request.aborted':
-      return;
-    default:
-      return next(err);
+      return { status: 415, code: RPC.SERVER_ERROR, message: 'Unsupported body encoding: send UTF-8 JSON' };
   }
+  // A path segment that is not valid percent-encoding (Express marks the URIError 400).
+  if (err instanceof URIError) return { status: 400, code: RPC.INVALID_REQUEST, message: 'Bad request: the path is not valid percent-encoding' };
+  const status = err.status ?? err.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  // body-parser passes zlib's error on, marked 400, when the body does not decompress.
+  const encoding = req.headers['content-encoding'];
+  if (status === 400 && encoding && encoding.toLowerCase() !== 'identity') {
+    return { status, code: RPC.PARSE_ERROR, message: `Parse error: the body does not decompress as Content-Encoding: ${capString(encoding, 32)}` };
+  }
+  return { status, code: status === 400 ? RPC.INVALID_REQUEST : RPC.SERVER_ERROR, message: `Bad request: ${capString(err.message ?? String(status), 200)}` };
+}
+
+/**
+ * Maps the errors a client causes (an unparsable, undecodable, oversized or badly encoded body, a
+ * malformed path) to their 4xx status with a JSON-RPC error body. They are logged on the request's
+ * line, not as errors. Anything else goes on to `internalError`.
+ */
+export function clientErrors(answer: ErrorAnswer = sendRpcError): ErrorRequestHandler {
+  return (err: HttpError, req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err?.type === 'request.aborted') return;
+    const refusal = clientError(err ?? {}, req);
+    if (!refusal) return next(err);
+    (res as WithRefusal)[REFUSAL] = capString(err.message ?? refusal.message);
+    answer(res, refusal.status, refusal.code, refusal.message);
+  };
+}
+
+/** `clientErrors` answering with JSON-RPC error bodies, as /mcp does. */
+export const bodyErrors: ErrorRequestHandler = clientErrors();
+
+/** How a refusal is written: a JSON-RPC error body (/mcp), or the agent's `{ "error": message }`. */
+export type ErrorAnswer = (res: Response, status: number, code: number, message: string) => void;
+
+/** Answers `{ "error": message }`: the error body of a plain JSON API such as the agent's. */
+export const plainError: ErrorAnswer = (res, status, _code, message) => {
+  res.status(status).json({ error: message });
 };
 
 /** The last error handler: logs, and answers 500 unless a response has started. */
-export function internalError(logger: Logger): ErrorRequestHandler {
+export function internalError(logger: Logger, answer: ErrorAnswer = sendRpcError): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     logger.error({ err }, 'unhandled error');
-    if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
+    if (!res.headersSent) answer(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
   };
 }
+
+/**
+ * For a response written with `writeHead(status, headers)`: drops a Connection header given there,
+ * so that Node's own stands (keep-alive, or close when the client asked for it or the app set it
+ * while draining). The MCP SDK writes `Connection: keep-alive` on every SSE response.
+ */
+export const nodeDecidesConnection: RequestHandler = (_req, res, next) => {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: unknown[]) {
+    const at = typeof args[1] === 'string' ? 2 : 1;
+    const headers = args[at];
+    if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+      args[at] = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'connection'));
+    }
+    return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
+  } as typeof res.writeHead;
+  next();
+};
 
 function hostnameOf(hostHeader: string): string | undefined {
   try {
@@ -66,19 +133,23 @@ function hostnameOf(hostHeader: string): string | undefined {
  * browser's Origin must be the server's own origin, on an allowed host, or explicitly allowed.
  * Both refusals are 403, as the MCP transport specification requires for an invalid Origin.
  */
-export function originGuard(allowedHosts: readonly string[] | undefined, allowedOrigins: readonly string[]): RequestHandler {
+export function originGuard(
+  allowedHosts: readonly string[] | undefined,
+  allowedOrigins: readonly string[],
+  answer: ErrorAnswer = sendRpcError,
+): RequestHandler {
   const hosts = allowedHosts ? new Set(allowedHosts.map((h) => h.toLowerCase())) : undefined;
-  const origins = new Set(allowedOrigins.map((o) => o.toLowerCase().replace(/\/$/, '')));
+  const origins = new Set(allowedOrigins.map(normalizeOrigin));
   return (req, res, next) => {
     const host = req.headers.host;
     const hostname = host ? hostnameOf(host) : undefined;
     if (hosts && (!hostname || !hosts.has(hostname))) {
-      sendRpcError(res, 403, RPC.SERVER_ERROR, `Host not allowed: ${host ?? '(none)'}`);
+      answer(res, 403, RPC.SERVER_ERROR, `Host not allowed: ${host === undefined ? '(none)' : capString(host, 200)}`);
       return;
     }
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      let allowed = origins.has(origin.toLowerCase());
+      let allowed = origins.has(normalizeOrigin(origin));
       if (!allowed) {
         try {
           const url = new URL(origin);
@@ -88,7 +159,7 @@ export function originGuard(allowedHosts: readonly string[] | undefined, allowed
         }
       }
       if (!allowed) {
-        sendRpcError(res, 403, RPC.SERVER_ERROR, `Origin not allowed: ${origin}`);
+        answer(res, 403, RPC.SERVER_ERROR, `Origin not allowed: ${capString(origin, 200)}`);
         return;
       }
     }

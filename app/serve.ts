@@ -1,13 +1,26 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from './logger';
+
+/** How long a client has to send a request's headers: a slow (slowloris) client is cut after this. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+/** How long a client has to send a whole request, headers and body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** Connections one process keeps open at once; one more is closed as soon as it is accepted. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
 
 export interface ListenOptions {
   host: string;
   port: number;
   /** Must exceed the load balancer's idle timeout, or it may reuse a connection the app just closed. */
   keepAliveTimeoutMs: number;
+  /** Default DEFAULT_HEADERS_TIMEOUT_MS. Applies while a request's headers arrive, not to idle keep-alive connections. */
+  headersTimeoutMs?: number;
+  /** Default DEFAULT_REQUEST_TIMEOUT_MS; at least `headersTimeoutMs`. */
+  requestTimeoutMs?: number;
+  /** Default DEFAULT_MAX_CONNECTIONS. */
+  maxConnections?: number;
   logger: Logger;
   /** What the log line calls it, e.g. "MCP server listening". */
   message: string;
@@ -15,19 +28,64 @@ export interface ListenOptions {
   path?: string;
 }
 
-/** Serves `app` and resolves once it listens. */
+/** host:port as written in a URL. */
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** The error for a failed listen: which address, and why, in words. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const address = hostPort(host, port);
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new Error(`Cannot listen on ${address}: the address is already in use (another process listens there; set another port)`);
+    case 'EACCES':
+      return new Error(`Cannot listen on ${address}: permission denied (ports below 1024 need privileges)`);
+    case 'EADDRNOTAVAIL':
+      return new Error(`Cannot listen on ${address}: no network interface has this address`);
+    default:
+      return new Error(`Cannot listen on ${address}: ${err.message}`);
+  }
+}
+
+/**
+ * Serves `app` and resolves once it listens; rejects with an error naming the address when it
+ * cannot. Headers must arrive within `headersTimeoutMs` and the whole request within
+ * `requestTimeoutMs` (checked every second at most, so a slow client is cut within a second of the
+ * bound), while an idle keep-alive connection stays open `keepAliveTimeoutMs`. Connections beyond
+ * `maxConnections` are closed on arrival, and logged (at most one line every 10 s).
+ */
 export function listen(app: Express, opts: ListenOptions): Promise<Server> {
+  const headersTimeout = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? Math.max(DEFAULT_REQUEST_TIMEOUT_MS, headersTimeout);
+  const server = http.createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts on this interval (30 s by default, which would add up to 30 s to them).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    app,
+  );
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs;
+  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  let dropped = 0;
+  let lastDropLog = 0;
+  server.on('drop', () => {
+    dropped++;
+    const now = Date.now();
+    if (now - lastDropLog < 10_000) return;
+    lastDropLog = now;
+    opts.logger.warn({ maxConnections: server.maxConnections, dropped }, 'connection limit reached: closing new connections');
+    dropped = 0;
+  });
   return new Promise((resolve, reject) => {
-    const server = app.listen(opts.port, opts.host, () => {
+    const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, opts.host, opts.port));
+    server.once('error', onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onError);
       const { port } = server.address() as AddressInfo;
-      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-      opts.logger.info({ url: `http://${host}:${port}${opts.path ?? ''}` }, opts.message);
+      opts.logger.info({ url: `http://${hostPort(opts.host, port)}${opts.path ?? ''}` }, opts.message);
       resolve(server);
     });
-    server.keepAliveTimeout = opts.keepAliveTimeoutMs;
-    // Node requires the header timeout to be longer than the keep-alive timeout.
-    server.headersTimeout = opts.keepAliveTimeoutMs + 1000;
-    server.once('error', reject);
   });
 }
 

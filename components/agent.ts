@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { LOOPBACK_HOSTS } from '../app/createApp';
+import { LOOPBACK_HOSTS } from '../app/limits';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
 import {
   DRAIN_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { MCP_CORS } from '../app/cors';
 import { HTTP_API_TIMEOUT_SECONDS, splitReservedConcurrency } from '../config';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
@@ -23,14 +24,6 @@ export interface LambdaTargetArgs {
   domain?: CustomDomain;
   discovery: Discovery;
 }
-
-/** Headers an MCP client sends and reads, for CORS. */
-const MCP_CORS = {
-  allowMethods: ['POST', 'GET', 'DELETE', 'OPTIONS'],
-  allowHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id'],
-  exposeHeaders: ['mcp-session-id', 'mcp-protocol-version'],
-  maxAge: 3600,
-};
 
 /**
  * The app on Lambda (arm64, Node 22) behind an API Gateway HTTP API (payload format 2.0), optionally

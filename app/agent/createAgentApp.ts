@@ -1,7 +1,8 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { bodyErrors, internalError, originGuard, requestLog } from '../http';
+import { DEFAULT_MAX_BODY_BYTES } from '../limits';
+import { clientErrors, internalError, originGuard, plainError, requestLog } from '../http';
 import type { Logger } from '../logger';
 import { ask } from './ask';
 import { DiscoveryError } from './resolver';
@@ -54,9 +55,9 @@ export function createAgentApp(opts: AgentAppOptions): Express {
   });
   // DNS-rebinding protection: a web page must not reach a local agent and spend its Bedrock tokens.
   // Health probes come by IP, so /healthz is answered before it.
-  app.use(originGuard(opts.allowedHosts, opts.allowedOrigins ?? []));
+  app.use(originGuard(opts.allowedHosts, opts.allowedOrigins ?? [], plainError));
 
-  const json = express.json({ limit: opts.maxBodyBytes ?? 1024 * 1024 });
+  const json = express.json({ limit: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
   const requireJson: RequestHandler = (req, res, next) => {
     if (!req.is('application/json')) {
       res.status(415).json({ error: 'Unsupported content type: send application/json' });
@@ -129,7 +130,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     }
   });
 
-  app.use(bodyErrors);
+  app.use(clientErrors(plainError));
   // What went wrong, as the caller can act on it.
   app.use(((err, _req, res, next) => {
     if (res.headersSent) return next(err);
@@ -141,10 +142,6 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     if (err instanceof UpstreamError) return res.status(502).json({ error: err.message, server: err.endpoint.url });
     if (err instanceof InvalidArgumentsError) return res.status(400).json({ error: err.message });
     if (err instanceof DiscoveryError) return res.status(502).json({ error: err.message });
-    // A path parameter that is not valid percent-encoding (/tools/%ff/call): the router says 400.
-    if (err instanceof URIError || (err as { status?: unknown })?.status === 400) {
-      return res.status(400).json({ error: 'Bad request: the path is not valid percent-encoding' });
-    }
     if (err instanceof Error && err.name.endsWith('Exception') && '$metadata' in err) {
       logger.error({ err }, 'Bedrock call failed');
       return res.status(502).json({ error: `Bedrock: ${err.name}: ${err.message}` });
@@ -154,6 +151,6 @@ export function createAgentApp(opts: AgentAppOptions): Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found: see GET /servers, GET /tools, POST /tools/:name/call, POST /ask' });
   });
-  app.use(internalError(logger));
+  app.use(internalError(logger, plainError));
   return app;
 }

@@ -3,6 +3,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { createLogger, type Logger } from '../logger';
 import { drainOnSignals, listen, runMain, type DrainState } from '../serve';
+import { listenerOptions } from '../envShared';
 import { agentGuardFromEnv, readAgentEnv, type AgentEnv } from './config';
 import { createAgentApp } from './createAgentApp';
 import { CloudMapResolver, StaticResolver, type Resolver } from './resolver';
@@ -35,6 +36,7 @@ export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, 
     modelId: env.BEDROCK_MODEL_ID,
     bedrock: env.BEDROCK_MODEL_ID ? new BedrockRuntimeClient({}) : undefined,
     maxSteps: env.ASK_MAX_STEPS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
     ...agentGuardFromEnv(env, listenHost),
     isDraining: () => state?.draining ?? false,
   });
@@ -46,7 +48,7 @@ export async function startAgent(state: DrainState, logger: Logger = createLogge
   return listen(agentFromEnv(env, logger, state, env.HOST), {
     host: env.HOST,
     port: env.AGENT_PORT,
-    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    ...listenerOptions(env),
     logger,
     message: 'agent listening',
   });

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { gzipSync } from 'node:zlib';
 import { createApp, LOOPBACK_HOSTS } from '../../app/createApp';
 import { json, listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
+import { captureLog } from './logCapture';
 
 const init = {
   jsonrpc: '2.0',
@@ -12,6 +14,7 @@ const init = {
 describe('bad input on /mcp', () => {
   let running: Running;
   let mcp: string;
+  const log = captureLog();
 
   before(async () => {
     running = await listen(
@@ -20,19 +23,86 @@ describe('bad input on /mcp', () => {
         allowedHosts: LOOPBACK_HOSTS,
         allowedOrigins: ['https://inspector.example.com'],
         maxBodyBytes: 4096,
-        logger: silentLogger,
+        logger: log.logger,
       }),
     );
     mcp = `${running.url}/mcp`;
   });
   after(() => running.close());
 
-  // After every refusal the same server must still answer a good request.
+  beforeEach(() => log.clear());
+
+  // After every refusal the same server must still answer a good request, and a client's mistake is
+  // never logged as an error of the server.
   afterEach(async () => {
+    const errors = log.lines.filter((l) => l.level >= 50);
+    assert.deepEqual(errors, [], 'no error-level log line');
     const res = await post(mcp, { jsonrpc: '2.0', id: 99, method: 'ping' });
     assert.equal(res.status, 200);
     assert.deepEqual((await rpcBody(res)).result, {});
   });
+
+  for (const encoding of ['gzip', 'deflate', 'br']) {
+    it(`a body that does not decompress as Content-Encoding: ${encoding} says: 400 with JSON-RPC -32700`, async () => {
+      const res = await post(mcp, 'this is not compressed', { 'content-encoding': encoding });
+      assert.equal(res.status, 400);
+      const body = await json(res);
+      assert.equal(body.error.code, -32700);
+      assert.match(body.error.message, new RegExp(encoding));
+      assert.equal(body.id, null);
+    });
+  }
+
+  it('a well-compressed gzip body is served', async () => {
+    const res = await request(mcp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' })) as unknown as string,
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await rpcBody(res)).id, 5);
+  });
+
+  for (const charset of ['latin1', 'utf-99']) {
+    it(`an unsupported charset (${charset}): 415 with a JSON-RPC error`, async () => {
+      const res = await post(mcp, JSON.stringify(init), { 'content-type': `application/json; charset=${charset}` });
+      assert.equal(res.status, 415);
+      assert.match((await json(res)).error.message, /UTF-8/);
+    });
+  }
+
+  it('the refusal is on the request log line, below error level', async () => {
+    const res = await post(mcp, 'this is not compressed', { 'content-encoding': 'gzip' });
+    await res.text();
+    const line = await log.next((l) => l.msg === 'request');
+    assert.equal(line.level, 30);
+    assert.equal(line.status, 400);
+    assert.match(line.error, /header check/);
+  });
+
+  const invalidCalls: [string, string, unknown, RegExp][] = [
+    ['tools/call', 'a non-string tool name', { name: 42, arguments: {} }, /params\.name/],
+    ['tools/call', 'arguments null', { name: 'analyze_text', arguments: null }, /params\.arguments/],
+    ['tools/call', 'arguments an array', { name: 'analyze_text', arguments: ['text'] }, /params\.arguments/],
+    ['tools/call', 'arguments a string', { name: 'analyze_text', arguments: 'text' }, /params\.arguments/],
+    ['tools/call', 'arguments a number', { name: 'analyze_text', arguments: 7 }, /params\.arguments/],
+    ['prompts/get', 'a non-string prompt name', { name: ['choose_target'] }, /params\.name/],
+    ['prompts/get', 'prompt arguments a number', { name: 'choose_target', arguments: 1 }, /params\.arguments/],
+    ['resources/read', 'a missing uri', {}, /params\.uri/],
+    ['resources/read', 'a non-string uri', { uri: { href: 'x' } }, /params\.uri/],
+  ];
+  for (const [method, what, params, names] of invalidCalls) {
+    it(`${method} with ${what}: JSON-RPC -32602 with a one-line message naming the field`, async () => {
+      const res = await post(mcp, { jsonrpc: '2.0', id: 11, method, params });
+      assert.equal(res.status, 200);
+      const body = await rpcBody(res);
+      assert.equal(body.id, 11);
+      assert.equal(body.error.code, -32602);
+      assert.match(body.error.message, names);
+      assert.ok(!body.error.message.includes('\n'), 'one line');
+      assert.ok(body.error.message.length <= 300);
+    });
+  }
 
   it('malformed JSON: 400 with JSON-RPC -32700', async () => {
     const res = await post(mcp, '{"jsonrpc": "2.0", "id": 1,');

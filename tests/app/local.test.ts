@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -42,4 +43,26 @@ describe('npm start (app/local.ts): the server and the agent together', function
       child.kill('SIGKILL');
     }
   });
+
+  for (const which of ['PORT', 'AGENT_PORT']) {
+    it(`exits 1 naming the address when ${which} is taken`, async () => {
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const { port } = taken.address() as net.AddressInfo;
+      try {
+        const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
+          cwd: root,
+          env: { ...process.env, PORT: '0', AGENT_PORT: '0', [which]: String(port), LOG_LEVEL: 'silent', MCP_SERVERS: '' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+        const [code] = await once(child, 'exit');
+        assert.equal(code, 1);
+        assert.match(stderr, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+      } finally {
+        await new Promise((r) => taken.close(r));
+      }
+    });
+  }
 });

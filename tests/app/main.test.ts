@@ -146,6 +146,46 @@ describe('container entry point (node index.js, the server bundle alone in a dir
     assert.ok(Date.now() - t0 < 3000);
   });
 
+  it('an address in use: exits 1 with a message naming it', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const child = spawn(process.execPath, [bundle], { cwd: imageDir, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 1);
+      assert.match(stderr, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+      assert.doesNotMatch(stderr, /destructure/);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
+  it('takes its headers timeout and connection cap from HEADERS_TIMEOUT_MS and MAX_CONNECTIONS', async () => {
+    const s = await start({ HEADERS_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '300', MAX_CONNECTIONS: '1' });
+    const slow = net.connect(s.port, '127.0.0.1');
+    slow.on('error', () => {});
+    try {
+      await once(slow, 'connect');
+      let received = '';
+      slow.on('data', (c: Buffer) => (received += c.toString()));
+      // Headers that never end: cut, even though a second connection is refused meanwhile.
+      slow.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const refused = await fetch(`http://127.0.0.1:${s.port}/healthz`).then(
+        () => false,
+        () => true,
+      );
+      assert.ok(refused, 'a second connection is refused');
+      await once(slow, 'close');
+      assert.match(received, /^HTTP\/1\.1 408/);
+    } finally {
+      slow.destroy();
+      s.child.kill('SIGKILL');
+    }
+  });
+
   it('refuses an invalid environment with a message naming the variable', () => {
     let stderr = '';
     try {

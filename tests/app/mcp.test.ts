@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createApp, LOOPBACK_HOSTS, type ResponseMode } from '../../app/createApp';
 import { PRICES_URI } from '../../app/server';
-import { connectClient, listen, MCP_HEADERS, silentLogger, type Running } from '../helpers/http';
+import { connectClient, listen, MCP_HEADERS, request, silentLogger, type Running } from '../helpers/http';
 
 for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
   describe(`MCP over Streamable HTTP (${responseMode} responses)`, () => {
@@ -145,3 +145,40 @@ for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
     });
   });
 }
+
+describe('the Connection header of SSE responses', () => {
+  let draining = false;
+  let running: Running;
+  before(async () => {
+    running = await listen(createApp({ responseMode: 'sse', allowedHosts: LOOPBACK_HOSTS, logger: silentLogger, isDraining: () => draining }));
+  });
+  after(() => running.close());
+  afterEach(() => {
+    draining = false;
+  });
+
+  const ping = (headers: Record<string, string> = {}) =>
+    request(`${running.url}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+
+  it('keep-alive when the client keeps the connection', async () => {
+    const res = await ping({ connection: 'keep-alive' });
+    assert.match(res.headers.get('content-type')!, /text\/event-stream/);
+    assert.equal(res.headers.get('connection'), 'keep-alive');
+    await res.text();
+  });
+
+  it('close when the client asked for close', async () => {
+    const res = await ping({ connection: 'close' });
+    assert.match(res.headers.get('content-type')!, /text\/event-stream/);
+    assert.equal(res.headers.get('connection'), 'close');
+    await res.text();
+  });
+
+  it('close while the server drains', async () => {
+    draining = true;
+    const res = await ping({ connection: 'keep-alive' });
+    assert.match(res.headers.get('content-type')!, /text\/event-stream/);
+    assert.equal(res.headers.get('connection'), 'close');
+    await res.text();
+  });
+});

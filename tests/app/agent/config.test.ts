@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { agentGuardFromEnv, readAgentEnv } from '../../../app/agent/config';
 import { agentFromEnv } from '../../../app/agent/main';
-import { LOOPBACK_HOSTS } from '../../../app/createApp';
-import { listen, request, silentLogger } from '../../helpers/http';
+import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
+import { MAX_TEXT_LENGTH } from '../../../app/tools/analyzeText';
+import { json, listen, request, silentLogger } from '../../helpers/http';
 
 const base = { MCP_SERVERS: 'http://127.0.0.1:3000/mcp' };
 
@@ -33,6 +34,21 @@ describe('agent environment', () => {
       assert.equal((await request(`${agent.url}/healthz`, { headers: { host: 'attacker.example' } })).status, 200);
     } finally {
       await agent.close();
+    }
+  });
+
+  it('passes on any tool call a server takes: the longest analyze_text text, at its longest JSON form', async () => {
+    const server = await listen(createApp({ allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+    const agent = await listen(agentFromEnv(readAgentEnv({ MCP_SERVERS: `${server.url}/mcp` }), silentLogger, undefined, '127.0.0.1'));
+    try {
+      // A control character is six bytes in JSON (\u0001): the largest body this text can make.
+      const body = JSON.stringify({ text: '\u0001'.repeat(MAX_TEXT_LENGTH) });
+      const res = await request(`${agent.url}/tools/analyze_text/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(res.status, 200);
+      assert.equal((await json(res)).result.structuredContent.characters, MAX_TEXT_LENGTH);
+    } finally {
+      await agent.close();
+      await server.close();
     }
   });
 });

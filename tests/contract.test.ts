@@ -1,0 +1,138 @@
+// The environment the program gives the app, fed to the app itself: what the program sets (e.g.
+// ALLOWED_HOSTS=*) and what the app reads must agree, on a real local server.
+import { strict as assert } from 'node:assert';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { appOptionsFromEnv, readEnv } from '../app/config';
+import { MCP_CORS } from '../app/cors';
+import { createApp } from '../app/createApp';
+import { startServer } from '../app/main';
+import { listen, post, request, rpcBody, silentLogger } from './helpers/http';
+import { deployWith, type Deployed } from './helpers/pulumi';
+
+const ORIGIN = 'https://app.example.com';
+const OTHER = 'https://evil.example.com';
+const IDLE_TIMEOUT_SECONDS = 240;
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'contract', version: '1' } },
+};
+
+const envOf = (list: { name: string; value: string }[]) => Object.fromEntries(list.map((e) => [e.name, e.value]));
+
+/** How each container target passes the environment and the load balancer's idle timeout. */
+const containerTargets: Record<string, { env(d: Deployed): Record<string, string>; idleTimeoutSeconds(d: Deployed): number }> = {
+  fargate: {
+    env: (d) => envOf(JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions)[0].environment),
+    idleTimeoutSeconds: (d) => d.one('aws:lb/loadBalancer:LoadBalancer').inputs.idleTimeout,
+  },
+  eks: {
+    env: (d) => envOf(d.one('kubernetes:apps/v1:Deployment').inputs.spec.template.spec.containers[0].env),
+    idleTimeoutSeconds: (d) => {
+      const attributes = d.one('kubernetes:networking.k8s.io/v1:Ingress').inputs.metadata.annotations['alb.ingress.kubernetes.io/load-balancer-attributes'];
+      return Number(/idle_timeout\.timeout_seconds=(\d+)/.exec(attributes)![1]);
+    },
+  },
+};
+
+describe('the environment contract between the program and the app', function () {
+  this.timeout(120_000);
+
+  for (const [target, read] of Object.entries(containerTargets)) {
+    describe(`${target}: the container's environment, served by the container entry`, () => {
+      let server: Server;
+      let url: string;
+      let idleTimeoutSeconds: number;
+      let env: Record<string, string>;
+
+      before(async () => {
+        const d = await deployWith({ target, allowedOrigins: [ORIGIN], idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS });
+        env = read.env(d);
+        idleTimeoutSeconds = read.idleTimeoutSeconds(d);
+        assert.equal(idleTimeoutSeconds, IDLE_TIMEOUT_SECONDS);
+        // As the container starts it, but on loopback: the options still follow the HOST it is given.
+        server = await startServer({ draining: false }, silentLogger, readEnv(env), { host: '127.0.0.1', port: 0 });
+        url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      });
+      after(async () => {
+        server?.closeAllConnections();
+        await new Promise((r) => server?.close(r));
+      });
+
+      it('serves a request addressed by IP (the agent reaches tasks and pods by IP)', async () => {
+        const res = await post(`${url}/mcp`, initialize, { host: '10.0.3.17:3000' });
+        assert.equal(res.status, 200);
+        assert.equal((await rpcBody(res)).result.serverInfo.name, 'mcp-on-aws');
+      });
+
+      it('answers SSE, as containers stream', async () => {
+        const res = await post(`${url}/mcp`, initialize, { host: 'mcp.example.com' });
+        assert.match(res.headers.get('content-type')!, /text\/event-stream/);
+        await res.text();
+      });
+
+      it('lets the allowed origin through with CORS, and refuses another', async () => {
+        const preflight = await request(`${url}/mcp`, {
+          method: 'OPTIONS',
+          headers: { host: 'mcp.example.com', origin: ORIGIN, 'access-control-request-method': 'POST' },
+        });
+        assert.equal(preflight.status, 204);
+        assert.equal(preflight.headers.get('access-control-allow-origin'), ORIGIN);
+        const allowed = await post(`${url}/mcp`, initialize, { host: 'mcp.example.com', origin: ORIGIN });
+        assert.equal(allowed.status, 200);
+        assert.equal(allowed.headers.get('access-control-allow-origin'), ORIGIN);
+        await allowed.text();
+        const other = await post(`${url}/mcp`, initialize, { host: 'mcp.example.com', origin: OTHER });
+        assert.equal(other.status, 403);
+        assert.equal(other.headers.get('access-control-allow-origin'), null);
+        await other.text();
+      });
+
+      it('keeps connections alive longer than the load balancer, and cuts slow headers well before', async () => {
+        assert.ok(server.keepAliveTimeout > idleTimeoutSeconds * 1000, `${server.keepAliveTimeout} ms`);
+        assert.ok(server.headersTimeout < idleTimeoutSeconds * 1000, `${server.headersTimeout} ms`);
+        const res = await request(`${url}/healthz`);
+        const advertised = Number(/timeout=(\d+)/.exec(res.headers.get('keep-alive') ?? '')?.[1]);
+        assert.ok(advertised > idleTimeoutSeconds, `Keep-Alive: timeout=${advertised}`);
+        await res.text();
+      });
+    });
+  }
+
+  describe('lambda: the function environment, served as the Lambda entry builds the app', () => {
+    let d: Deployed;
+    let running: Awaited<ReturnType<typeof listen>>;
+    const API_HOST = 'abc123.execute-api.us-east-1.amazonaws.com';
+
+    before(async () => {
+      d = await deployWith({ target: 'lambda', allowedOrigins: [ORIGIN] });
+      const variables = d.one('aws:lambda/function:Function').inputs.environment.variables;
+      // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address.
+      running = await listen(createApp({ ...appOptionsFromEnv(readEnv(variables), 'json'), logger: silentLogger }));
+    });
+    after(() => running.close());
+
+    it('serves JSON (API Gateway buffers) whatever the Host', async () => {
+      const res = await post(`${running.url}/mcp`, initialize, { host: API_HOST });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type')!, /application\/json/);
+      assert.equal((await res.json() as any).result.serverInfo.name, 'mcp-on-aws');
+    });
+
+    it('lets the allowed origin through and refuses another; CORS is API Gateway’s, with the same lists', async () => {
+      const allowed = await post(`${running.url}/mcp`, initialize, { host: API_HOST, origin: ORIGIN });
+      assert.equal(allowed.status, 200);
+      await allowed.text();
+      const other = await post(`${running.url}/mcp`, initialize, { host: API_HOST, origin: OTHER });
+      assert.equal(other.status, 403);
+      await other.text();
+      const cors = d.one('aws:apigatewayv2/api:Api').inputs.corsConfiguration;
+      assert.deepEqual(cors.allowOrigins, [ORIGIN]);
+      assert.deepEqual(cors.allowHeaders, MCP_CORS.allowHeaders);
+      assert.deepEqual(cors.exposeHeaders, MCP_CORS.exposeHeaders);
+      assert.deepEqual(cors.allowMethods, MCP_CORS.allowMethods);
+    });
+  });
+});
