@@ -1,29 +1,10 @@
 import { strict as assert } from 'node:assert';
-import http, { type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createApp } from '../../app/createApp';
 import { bodyErrors, internalError, requestLog } from '../../app/http';
 import { MAX_LOG_LINE_CHARS } from '../../app/logger';
-import { json, MCP_HEADERS, request, type Running } from '../helpers/http';
+import { json, listen, MCP_HEADERS, request, type Running } from '../helpers/http';
 import { captureLog } from './logCapture';
-
-/** Serves `app` on 127.0.0.1 with a large header limit, so that a 1 MB path reaches the app. */
-async function serveLargeHeaders(app: express.Express): Promise<Running> {
-  const server: Server = http.createServer({ maxHeaderSize: 4 * 1024 * 1024 }, app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    server,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('shared HTTP handlers (app/http.ts)', () => {
   describe('a path that is not valid percent-encoding', () => {
@@ -38,7 +19,7 @@ describe('shared HTTP handlers (app/http.ts)', () => {
       });
       app.use(bodyErrors);
       app.use(internalError(log.logger));
-      running = await serveLargeHeaders(app);
+      running = await listen(app, { maxHeaderSize: 4 * 1024 * 1024 });
     });
     after(() => running.close());
 
@@ -61,7 +42,7 @@ describe('shared HTTP handlers (app/http.ts)', () => {
     let running: Running;
     const huge = 'x'.repeat(1024 * 1024);
     before(async () => {
-      running = await serveLargeHeaders(createApp({ responseMode: 'json', logger: log.logger, maxBodyBytes: 4 * 1024 * 1024 }));
+      running = await listen(createApp({ responseMode: 'json', logger: log.logger, maxBodyBytes: 4 * 1024 * 1024 }), { maxHeaderSize: 4 * 1024 * 1024 });
     });
     after(() => running.close());
     beforeEach(() => log.clear());

@@ -8,6 +8,24 @@ import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
+/** The agent's own policy with MODEL, whole, on every target: discovery in the stack's namespace, and the model. */
+const AGENT_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: ['servicediscovery:DiscoverInstances'],
+      Resource: '*',
+      Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
+    },
+    {
+      Effect: 'Allow',
+      Action: ['bedrock:InvokeModel'],
+      Resource: [`arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`, 'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0'],
+    },
+  ],
+};
+
 /** Every statement of the agent's own permissions (not the log-writing ones). */
 function agentStatements(d: Deployed): any[] {
   return d
@@ -80,25 +98,7 @@ describe('agent deployment (under mocks)', function () {
           },
         ],
       });
-      assert.deepEqual(JSON.parse(byName['agent-agent'].policy), {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['servicediscovery:DiscoverInstances'],
-            Resource: '*',
-            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
-          },
-          {
-            Effect: 'Allow',
-            Action: ['bedrock:InvokeModel'],
-            Resource: [
-              `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`,
-              'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
-            ],
-          },
-        ],
-      });
+      assert.deepEqual(JSON.parse(byName['agent-agent'].policy), AGENT_POLICY);
       const fn = d.agent('aws:lambda/function:Function')[0]!.inputs;
       assert.equal(fn.role, 'arn:aws:iam::123456789012:role/agent-role-9c4b7a2');
       assert.equal(fn.loggingConfig.logGroup, 'agent-logs-5d8e1f0');
@@ -239,25 +239,7 @@ describe('agent deployment (under mocks)', function () {
       // The role's one policy, whole; no managed policy is attached.
       const policies = d.agent('aws:iam/rolePolicy:RolePolicy');
       assert.deepEqual(policies.map((p) => p.inputs.role), ['agent-role-id'], 'the id of the role above');
-      assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['servicediscovery:DiscoverInstances'],
-            Resource: '*',
-            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
-          },
-          {
-            Effect: 'Allow',
-            Action: ['bedrock:InvokeModel'],
-            Resource: [
-              `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`,
-              'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
-            ],
-          },
-        ],
-      });
+      assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), AGENT_POLICY);
       assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
       assertAgentPermissions(d, true);
       assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.mcp.svc.cluster.local');

@@ -15,11 +15,10 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Serves an Express app on an ephemeral port of 127.0.0.1. */
-export async function listen(app: Express): Promise<Running> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+/** Serves an Express app on an ephemeral port of 127.0.0.1 (`maxHeaderSize`: Node's header limit, for oversized requests). */
+export async function listen(app: Express, opts: { maxHeaderSize?: number } = {}): Promise<Running> {
+  const server = http.createServer(opts, app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
