@@ -14,8 +14,11 @@ export const listenerEnv = {
   HOST: z.string().min(1).default('127.0.0.1'),
   ALLOWED_HOSTS: list.optional(),
   ALLOWED_ORIGINS: list.optional(),
-  /** Must exceed the load balancer's idle timeout, or the ALB may reuse a connection the app just closed. */
-  KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(305_000),
+  /**
+   * Must exceed the load balancer's idle timeout, or the ALB may reuse a connection the app just closed:
+   * up to a little over ALB's largest idle timeout, 4000 s.
+   */
+  KEEP_ALIVE_TIMEOUT_MS: int(1000, 4_100_000).default(305_000),
   /** How long SIGTERM waits for in-flight requests; keep it under the orchestrator's stop timeout. */
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(110_000),
   /** How long a client has to send its request headers; a slower one is disconnected. */

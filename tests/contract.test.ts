@@ -41,6 +41,17 @@ describe('the environment contract between the program and the app', function ()
   this.timeout(120_000);
 
   for (const [target, read] of Object.entries(containerTargets)) {
+    it(`${target}: the app starts with the environment of every idle timeout the stack allows (1 to 4000 s)`, async () => {
+      for (const idle of [1, 3600, 3601, 4000]) {
+        const d = await deployWith({ target, idleTimeoutSeconds: idle });
+        assert.equal(read.idleTimeoutSeconds(d), idle);
+        const env = readEnv(read.env(d));
+        assert.ok(env.KEEP_ALIVE_TIMEOUT_MS > idle * 1000, `idleTimeoutSeconds ${idle}: keep-alive ${env.KEEP_ALIVE_TIMEOUT_MS} ms`);
+      }
+    });
+  }
+
+  for (const [target, read] of Object.entries(containerTargets)) {
     describe(`${target}: the container's environment, served by the container entry`, () => {
       let server: Server;
       let url: string;
