@@ -77,8 +77,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
 
   app.get('/tools', async (_req, res, next) => {
     try {
-      // What the servers offer now: a server that went down shows as unreachable whichever calls were made.
-      const { tools, unreachable } = await servers.tools({ fresh: true });
+      const { tools, unreachable } = await servers.tools();
       res.json({ tools, unreachable });
     } catch (err) {
       next(err);

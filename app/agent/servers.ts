@@ -124,12 +124,12 @@ export class McpServers {
 
   /**
    * Every tool of every server, with the servers that offer it; servers that fail are listed apart.
-   * Answers from the cache unless `fresh` (GET /tools asks every server, and refreshes the cache).
+   * A complete answer is cached for `toolsTtlMs`, and dropped as soon as a server cannot be reached.
    */
-  async tools(opts: { fresh?: boolean } = {}): Promise<{ tools: AgentTool[]; unreachable: { server: string; error: string }[] }> {
+  async tools(): Promise<{ tools: AgentTool[]; unreachable: { server: string; error: string }[] }> {
     const endpoints = await this.list();
     const key = endpoints.map((e) => e.id).join(',');
-    if (!opts.fresh && this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
+    if (this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
     const byName = new Map<string, AgentTool>();
     const unreachable: { server: string; error: string }[] = [];
     const listed = await Promise.allSettled(
@@ -193,7 +193,6 @@ export class McpServers {
         });
         return { tool: name, server, result };
       } catch (err) {
-        if (err instanceof CallTimeoutError) this.forget();
         if (!(err instanceof ServerUnreachableError)) throw err;
         this.opts.logger?.warn({ server: server.url, tool: name, err: err.message }, 'MCP server unreachable');
         failed.push(server);

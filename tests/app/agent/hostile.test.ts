@@ -182,11 +182,11 @@ describe('agent against hostile MCP servers', () => {
     // Each step takes 3/4 of the timeout: answered in time step by step, not as a whole.
     const server = await fakeServer({
       call: (msg, res) => {
-        setTimeout(() => answer(res, msg.id, { content: [{ type: 'text', text: 'late' }] }), 300);
+        setTimeout(() => answer(res, msg.id, { content: [{ type: 'text', text: 'late' }] }), 1500);
       },
-      initializeDelayMs: 300,
+      initializeDelayMs: 1500,
     });
-    const servers = new McpServers({ resolver: new StaticResolver([server.url]), timeoutMs: 400, toolsTtlMs: 60_000, logger: silentLogger });
+    const servers = new McpServers({ resolver: new StaticResolver([server.url]), timeoutMs: 2000, toolsTtlMs: 60_000, logger: silentLogger });
     const agent = await listen(createAgentApp({ servers, logger: silentLogger }));
     try {
       // The tool list is cached first (its own call), so the call below is one operation: initialize + tools/call.
@@ -194,7 +194,7 @@ describe('agent against hostile MCP servers', () => {
       assert.deepEqual(listed.unreachable, []);
       const res = await call(agent, {});
       assert.equal(res.status, 504);
-      assert.match((await json(res)).error, /did not answer within CALL_TIMEOUT_MS \(400 ms\)/);
+      assert.match((await json(res)).error, /did not answer within CALL_TIMEOUT_MS \(2000 ms\)/);
     } finally {
       await agent.close();
       await server.close();
@@ -219,7 +219,28 @@ describe('agent against hostile MCP servers', () => {
     }
   });
 
-  it('a server that went away drops discovery; one that answers badly does not', async () => {
+  // The SDK's client transport follows no redirect to another origin (its default redirect policy): a
+  // server cannot send the agent elsewhere (to instance metadata, say) with the agent's network position.
+  it('a redirect to another origin is not followed: 502 naming the status, and the other address is never asked', async () => {
+    const elsewhere = await fakeServer({ call: (msg, res) => answer(res, msg.id, { content: [{ type: 'text', text: 'followed' }] }) });
+    const s = await agentBefore({
+      call: (_msg, res) => {
+        res.writeHead(307, { location: elsewhere.url });
+        res.end();
+      },
+    });
+    try {
+      const res = await call(s.agent, {});
+      assert.equal(res.status, 502);
+      assert.deepEqual(await json(res), { error: `MCP server ${s.server.url} failed: answered HTTP 307`, server: s.server.url });
+      assert.deepEqual(elsewhere.methods, []);
+    } finally {
+      await s.close();
+      await elsewhere.close();
+    }
+  });
+
+  it('a server that went away drops discovery (one that answers badly does not: see the 500 answers above)', async () => {
     const s = await agentBefore({ call: (msg, res) => answer(res, msg.id, { content: [{ type: 'text', text: 'ok' }] }) });
     try {
       assert.equal((await call(s.agent, {})).status, 200);
