@@ -17,8 +17,13 @@ export interface Registered {
 const runtimeResource = require('@pulumi/pulumi/runtime/resource') as { registerResource: (...args: any[]) => unknown };
 const registerResource = runtimeResource.registerResource;
 const optionsOf = new Map<string, pulumi.CustomResourceOptions>();
+// Its parameters, as @pulumi/pulumi 3.248 declares them: (res, parent, t, name, custom, remote, newDependency, props, opts, …).
+// Checked on every call, so that an SDK that moves them fails here, not silently in the tests that read options.
 runtimeResource.registerResource = (...args: any[]) => {
-  const [, , type, name, , , , , opts] = args;
+  const [, , type, name, custom, , newDependency, , opts] = args;
+  if (typeof type !== 'string' || typeof name !== 'string' || typeof custom !== 'boolean' || typeof newDependency !== 'function' || (opts !== undefined && typeof opts !== 'object')) {
+    throw new Error('tests/setup.ts: @pulumi/pulumi registerResource no longer takes (res, parent, t, name, custom, remote, newDependency, props, opts): update the options recorder');
+  }
   optionsOf.set(`${type}::${name}`, opts ?? {});
   return registerResource(...args);
 };
