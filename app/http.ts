@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { normalizeOrigin } from './cors';
 import { RPC, sendRpcError } from './jsonrpc';
@@ -108,17 +109,27 @@ export function internalError(logger: Logger, answer: ErrorAnswer = sendRpcError
  * while draining). The MCP SDK writes `Connection: keep-alive` on every SSE response.
  */
 export const nodeDecidesConnection: RequestHandler = (_req, res, next) => {
+  onWriteHeadHeaders(res, (headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'connection')));
+  next();
+};
+
+/**
+ * Passes the headers object given to `res.writeHead(status, [reason,] headers)` through `change` on
+ * every call; what it answers is written in their place (undefined: none there).
+ */
+export function onWriteHeadHeaders(res: ServerResponse, change: (headers: Record<string, unknown>) => Record<string, unknown> | undefined): void {
   const writeHead = res.writeHead;
-  res.writeHead = function (this: typeof res, ...args: unknown[]) {
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     const at = typeof args[1] === 'string' ? 2 : 1;
     const headers = args[at];
     if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
-      args[at] = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'connection'));
+      const changed = change(headers as Record<string, unknown>);
+      if (changed === undefined) args.splice(at, 1);
+      else args[at] = changed;
     }
-    return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as typeof res.writeHead;
-  next();
-};
+}
 
 function hostnameOf(hostHeader: string): string | undefined {
   try {

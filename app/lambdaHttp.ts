@@ -1,7 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import serverlessExpress from '@codegenie/serverless-express';
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { onWriteHeadHeaders } from './http';
 import { RPC } from './jsonrpc';
 import type { Logger } from './logger';
 
@@ -25,15 +25,10 @@ export const EXPECTED_EVENTS = 'this function expects API Gateway HTTP API (payl
  * through `setHeader()` so that the Lambda response carries them.
  */
 const headersThroughSetHeader: RequestHandler = (_req, res, next) => {
-  const writeHead = res.writeHead.bind(res) as (status: number, reason?: string) => ServerResponse;
-  res.writeHead = ((status: number, reasonOrHeaders?: unknown, maybeHeaders?: unknown) => {
-    const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
-    const headers = reason === undefined ? reasonOrHeaders : maybeHeaders;
-    if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
-      for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value as string);
-    }
-    return writeHead(status, reason);
-  }) as typeof res.writeHead;
+  onWriteHeadHeaders(res, (headers) => {
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value as string);
+    return undefined;
+  });
   next();
 };
 
