@@ -3,6 +3,9 @@
  * every price and input is turned into a fraction, and rounding happens once, to cents,
  * at the end of each line item.
  */
+/** The largest decimal exponent `Q.of` takes: beyond every finite double's. */
+const MAX_EXPONENT = 400;
+
 export class Q {
   readonly n: bigint;
   readonly d: bigint;
@@ -30,6 +33,8 @@ export class Q {
     const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(text);
     if (!match) throw new RangeError(`not a decimal number: ${text}`);
     const [, sign, whole, frac = '', exp = '0'] = match;
+    // Every finite double is within 1e-400..1e400; a larger exponent would only make a huge BigInt.
+    if (Math.abs(Number(exp)) > MAX_EXPONENT) throw new RangeError(`exponent out of range (at most ${MAX_EXPONENT}): ${text}`);
     const n = BigInt(`${sign}${whole}${frac}`);
     const scale = BigInt(exp) - BigInt(frac.length);
     return scale >= 0n ? new Q(n * 10n ** scale) : new Q(n, 10n ** -scale);

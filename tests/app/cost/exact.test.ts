@@ -42,6 +42,12 @@ describe('exact arithmetic', () => {
     assert.equal(Q.of(-2.5e-8).cmp(new Q(-25n, 10n ** 9n)), 0);
     assert.equal(Q.of(0.1).cmp(new Q(1n, 10n)), 0);
     assert.equal(Q.of('5e-7').cmp(new Q(5n, 10n ** 7n)), 0);
+    assert.equal(Q.of('1e400').cmp(new Q(10n ** 400n)), 0);
+  });
+
+  it('refuses an exponent no finite number has, at once, rather than build a huge number', () => {
+    assert.throws(() => Q.of('1e401'), /exponent out of range \(at most 400\): 1e401/);
+    assert.throws(() => Q.of('1e-401'), /exponent out of range/);
   });
 
   it('converts to the nearest double, also beyond double range in numerator and denominator', () => {
