@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { TARGETS } from './app/contract';
 import { describeFargateMemory, fargateMemoryFor, FARGATE_SIZES } from './app/cost/fargate';
 
-export const TARGETS = ['lambda', 'fargate', 'eks'] as const;
-export type Target = (typeof TARGETS)[number];
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;

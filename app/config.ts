@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV, MCP_PORT } from './contract';
 import type { AppOptions } from './createApp';
 import { allowedHostsFrom, int, listenerEnv, parseEnv, withListenerRules } from './envShared';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
@@ -7,8 +8,8 @@ import { MAX_TEXT_CALL_BYTES } from './tools/analyzeText';
 const envSchema = withListenerRules(
   z.object({
     ...listenerEnv,
-    PORT: int(0, 65535).default(3000),
-    MCP_RESPONSE_MODE: z.enum(['json', 'sse']).optional(),
+    [ENV.port]: int(0, 65535).default(MCP_PORT),
+    [ENV.responseMode]: z.enum(['json', 'sse']).optional(),
     /** Not below what the longest analyze_text call needs, so that a valid call is never refused with 413. */
     MAX_BODY_BYTES: int(MAX_TEXT_CALL_BYTES, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
   }),

@@ -1,6 +1,7 @@
 // The environment every HTTP process here reads alike (the MCP server and the agent): lists, bounded
 // integers, the Host/Origin allow-lists and the listener's timeouts and connection cap.
 import { z } from 'zod';
+import { ENV } from './contract';
 import { isLoopback, LOOPBACK_HOSTS } from './limits';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './serve';
 
@@ -11,16 +12,16 @@ export const int = (min: number, max: number) => z.coerce.number().int().min(min
 
 /** Variables of a process that listens for HTTP. */
 export const listenerEnv = {
-  HOST: z.string().min(1).default('127.0.0.1'),
-  ALLOWED_HOSTS: list.optional(),
-  ALLOWED_ORIGINS: list.optional(),
+  [ENV.host]: z.string().min(1).default('127.0.0.1'),
+  [ENV.allowedHosts]: list.optional(),
+  [ENV.allowedOrigins]: list.optional(),
   /**
    * Must exceed the load balancer's idle timeout, or the ALB may reuse a connection the app just closed:
    * up to a little over ALB's largest idle timeout, 4000 s.
    */
-  KEEP_ALIVE_TIMEOUT_MS: int(1000, 4_100_000).default(305_000),
+  [ENV.keepAlive]: int(1000, 4_100_000).default(305_000),
   /** How long SIGTERM waits for in-flight requests; keep it under the orchestrator's stop timeout. */
-  SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(110_000),
+  [ENV.shutdown]: int(0, 3_600_000).default(110_000),
   /** How long a client has to send its request headers; a slower one is disconnected. */
   HEADERS_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_HEADERS_TIMEOUT_MS),
   /** How long a client has to send its whole request (headers and body). */

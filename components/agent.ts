@@ -1,12 +1,11 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { AGENT_COMMAND, AGENT_PORT, ENV, HEALTH_PATH, healthCommand, LAMBDA_HANDLER, MCP_PORT } from '../app/contract';
 import { LOOPBACK_HOSTS } from '../app/limits';
 import { HTTP_API_TIMEOUT_SECONDS } from '../config';
 import {
   DRAIN_TIMEOUT_MS,
-  HEALTH_PATH,
-  healthCommand,
   NODE_UID,
   preStopPause,
   STOP_TIMEOUT_SECONDS,
@@ -21,7 +20,6 @@ import type { ContainerImage } from './image';
 import type { Network } from './network';
 
 export const AGENT_NAME = 'agent';
-export const AGENT_PORT = 3001;
 
 /** What every deployment of the agent shares: where to discover servers, and the Bedrock model. */
 export interface AgentCommonArgs {
@@ -68,10 +66,10 @@ function agentPolicy(args: AgentCommonArgs, parent: pulumi.Resource): pulumi.Out
 
 function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    CLOUD_MAP_NAMESPACE: args.discovery.namespaceName,
-    CLOUD_MAP_SERVICE: args.discovery.serviceName,
-    ...(args.modelId ? { BEDROCK_MODEL_ID: args.modelId } : {}),
-    LOG_LEVEL: 'info',
+    [ENV.namespace]: args.discovery.namespaceName,
+    [ENV.service]: args.discovery.serviceName,
+    ...(args.modelId ? { [ENV.model]: args.modelId } : {}),
+    [ENV.logLevel]: 'info',
     ...extra,
   };
 }
@@ -84,10 +82,10 @@ function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> =
 const containerEnvironment = (args: AgentCommonArgs, hostnames: readonly string[]) =>
   toEnvList(
     agentEnvironment(args, {
-      HOST: '0.0.0.0',
-      AGENT_PORT: String(AGENT_PORT),
-      SHUTDOWN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-      ALLOWED_HOSTS: [...hostnames, ...LOOPBACK_HOSTS].join(','),
+      [ENV.host]: '0.0.0.0',
+      [ENV.agentPort]: String(AGENT_PORT),
+      [ENV.shutdown]: String(DRAIN_TIMEOUT_MS),
+      [ENV.allowedHosts]: [...hostnames, ...LOOPBACK_HOSTS].join(','),
     }),
   );
 
@@ -108,13 +106,13 @@ export class LambdaAgent extends pulumi.ComponentResource {
       {
         runtime: aws.lambda.Runtime.NodeJS22dX,
         architectures: ['arm64'],
-        handler: 'index.handler',
+        handler: LAMBDA_HANDLER.http,
         code,
         role: role.arn,
         memorySize: 512,
         timeout: HTTP_API_TIMEOUT_SECONDS,
         // API Gateway checks the caller (IAM); the Host is the API's domain. The Origin check stays.
-        environment: { variables: agentEnvironment(args, { CALL_TIMEOUT_MS: '10000', NODE_ENV: 'production', ALLOWED_HOSTS: '*' }) },
+        environment: { variables: agentEnvironment(args, { [ENV.callTimeout]: '10000', [ENV.nodeEnv]: 'production', [ENV.allowedHosts]: '*' }) },
         loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
       },
       { parent, dependsOn: [logGroup] },
@@ -166,7 +164,7 @@ export class FargateAgent extends pulumi.ComponentResource {
         description: 'MCP agent: its port from inside the VPC; out to the MCP tasks and HTTPS',
         ingress: [{ protocol: 'tcp', fromPort: AGENT_PORT, toPort: AGENT_PORT, cidrBlocks: [args.network.cidrBlock], description: 'from the VPC' }],
         egress: [
-          { protocol: 'tcp', fromPort: 3000, toPort: 3000, cidrBlocks: [args.network.cidrBlock], description: 'to the MCP tasks' },
+          { protocol: 'tcp', fromPort: MCP_PORT, toPort: MCP_PORT, cidrBlocks: [args.network.cidrBlock], description: 'to the MCP tasks' },
           { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS: Cloud Map, Bedrock, ECR' },
         ],
       },
@@ -177,8 +175,8 @@ export class FargateAgent extends pulumi.ComponentResource {
       {
         securityGroupId: args.fargate.taskSecurityGroupId,
         ipProtocol: 'tcp',
-        fromPort: 3000,
-        toPort: 3000,
+        fromPort: MCP_PORT,
+        toPort: MCP_PORT,
         referencedSecurityGroupId: sg.id,
         description: 'from the agent',
       },
@@ -202,7 +200,7 @@ export class FargateAgent extends pulumi.ComponentResource {
       {
         name: AGENT_NAME,
         image,
-        command: ['node', 'agent.js'],
+        command: AGENT_COMMAND,
         essential: true,
         user: String(NODE_UID),
         readonlyRootFilesystem: true,
@@ -337,12 +335,12 @@ export class EksAgent extends pulumi.ComponentResource {
                 {
                   name: AGENT_NAME,
                   image: args.image.imageRef,
-                  command: ['node', 'agent.js'],
+                  command: AGENT_COMMAND,
                   ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
                   // The ClusterIP Service's names: agent, agent.<ns>, agent.<ns>.svc, agent.<ns>.svc.cluster.local.
                   env: pulumi.all([args.eks.namespace, region]).apply(([ns, regionName]) => [
                     ...containerEnvironment(args, [AGENT_NAME, `${AGENT_NAME}.${ns}`, `${AGENT_NAME}.${ns}.svc`, `${AGENT_NAME}.${ns}.svc.cluster.local`]),
-                    { name: 'AWS_REGION', value: regionName },
+                    { name: ENV.region, value: regionName },
                   ]),
                   resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '384Mi' } },
                   livenessProbe: { ...probe, initialDelaySeconds: 10 },

@@ -1,8 +1,7 @@
 /** How the app's image runs on the container targets (Fargate and EKS), in one place. */
+import { ENV, MCP_PORT } from '../app/contract';
 
 export const CONTAINER_NAME = 'mcp-server';
-export const CONTAINER_PORT = 3000;
-export const HEALTH_PATH = '/healthz';
 /** The most ECS lets a container take to stop after SIGTERM (Fargate's `stopTimeout`, at most 120 s). */
 export const STOP_TIMEOUT_SECONDS = 120;
 /** The image's `node` user. */
@@ -36,26 +35,19 @@ export const keepAliveMs = (idleTimeoutSeconds: number) => (idleTimeoutSeconds +
 /** The app's environment in a container behind a load balancer with `idleTimeoutSeconds`. */
 export function appEnvironment(opts: { idleTimeoutSeconds: number; allowedOrigins: readonly string[] }): { name: string; value: string }[] {
   const env: Record<string, string> = {
-    HOST: '0.0.0.0',
-    PORT: String(CONTAINER_PORT),
-    MCP_RESPONSE_MODE: 'sse',
-    KEEP_ALIVE_TIMEOUT_MS: String(keepAliveMs(opts.idleTimeoutSeconds)),
-    SHUTDOWN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+    [ENV.host]: '0.0.0.0',
+    [ENV.port]: String(MCP_PORT),
+    [ENV.responseMode]: 'sse',
+    [ENV.keepAlive]: String(keepAliveMs(opts.idleTimeoutSeconds)),
+    [ENV.shutdown]: String(DRAIN_TIMEOUT_MS),
     // Containers are reached by the load balancer's name, the domain, and directly by IP from inside the
     // VPC (the agent, through Cloud Map), so the Host check is off; browsers' Origins are still checked.
-    ALLOWED_HOSTS: '*',
-    ALLOWED_ORIGINS: opts.allowedOrigins.join(','),
-    LOG_LEVEL: 'info',
+    [ENV.allowedHosts]: '*',
+    [ENV.allowedOrigins]: opts.allowedOrigins.join(','),
+    [ENV.logLevel]: 'info',
   };
   return toEnvList(env);
 }
-
-/** A health probe of GET /healthz on `port` that needs nothing but node in the image. */
-export const healthCommand = (port: number) => [
-  'node',
-  '-e',
-  `fetch('http://127.0.0.1:${port}${HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
-];
 
 /** The most an ALB target group may wait for in-flight requests when a target leaves (0 to 3600 s). */
 export const MAX_DEREGISTRATION_DELAY_SECONDS = 3600;

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { ATTRIBUTES, TRANSPORT, type Target } from '../app/contract';
 import { APP_VERSION } from '../app/version';
 
 export interface DiscoveryArgs {
@@ -12,16 +13,8 @@ export interface DiscoveryArgs {
 /** What an agent reads from a registered endpoint's attributes. */
 export interface EndpointAttributes {
   url: pulumi.Input<string>;
-  target: 'lambda' | 'fargate' | 'eks';
+  target: Target;
 }
-
-/** Cloud Map attribute names the agent relies on. */
-export const ATTRIBUTES = {
-  url: 'mcp_url',
-  transport: 'mcp_transport',
-  target: 'mcp_target',
-  version: 'app_version',
-} as const;
 
 /**
  * One Cloud Map namespace per stack and one discovery service for the MCP server, alike on every
@@ -72,7 +65,7 @@ export class Discovery extends pulumi.ComponentResource {
         serviceId: this.serviceId,
         attributes: {
           [ATTRIBUTES.url]: endpoint.url,
-          [ATTRIBUTES.transport]: 'streamable-http',
+          [ATTRIBUTES.transport]: TRANSPORT,
           [ATTRIBUTES.target]: endpoint.target,
           [ATTRIBUTES.version]: APP_VERSION,
         },

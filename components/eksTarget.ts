@@ -1,12 +1,11 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { HEALTH_PATH, MCP_PATH, MCP_PORT } from '../app/contract';
 import {
   appEnvironment,
   CONTAINER_NAME,
-  CONTAINER_PORT,
   deregistrationDelaySeconds,
-  HEALTH_PATH,
   NODE_UID,
   preStopPause,
   TERMINATION_GRACE_SECONDS,
@@ -264,7 +263,7 @@ export class EksTarget extends pulumi.ComponentResource {
                 {
                   name: CONTAINER_NAME,
                   image: args.image.imageRef,
-                  ports: [{ name: 'http', containerPort: CONTAINER_PORT, protocol: 'TCP' }],
+                  ports: [{ name: 'http', containerPort: MCP_PORT, protocol: 'TCP' }],
                   env: appEnvironment({ idleTimeoutSeconds: args.idleTimeoutSeconds, allowedOrigins: args.allowedOrigins }),
                   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
                   livenessProbe: probe(10, 10, 3),
@@ -357,7 +356,7 @@ export class EksTarget extends pulumi.ComponentResource {
       args.domain.alias({ dnsName: this.loadBalancerHostname, zoneId: albZone.id });
       baseUrl = pulumi.output(args.domain.url);
     }
-    this.mcpUrl = pulumi.interpolate`${baseUrl}/mcp`;
+    this.mcpUrl = pulumi.interpolate`${baseUrl}${MCP_PATH}`;
     this.healthUrl = pulumi.interpolate`${baseUrl}${HEALTH_PATH}`;
     this.clusterName = cluster.name;
     this.k8sProvider = provider;

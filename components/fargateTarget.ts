@@ -1,11 +1,12 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { HEALTH_PATH, healthCommand, MCP_PATH, MCP_PORT } from '../app/contract';
 import { secretReference } from '../config';
 import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
 import type { ContainerImage } from './image';
-import { appEnvironment, CONTAINER_NAME, CONTAINER_PORT, healthCommand, HEALTH_PATH, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
+import { appEnvironment, CONTAINER_NAME, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
 import { LoadBalancer } from './loadBalancer';
 import type { Network } from './network';
 
@@ -80,7 +81,7 @@ export class FargateTarget extends pulumi.ComponentResource {
 
     const lb = new LoadBalancer(
       `${name}-lb`,
-      { network: args.network, targetPort: CONTAINER_PORT, idleTimeoutSeconds: args.idleTimeoutSeconds, domain: args.domain },
+      { network: args.network, targetPort: MCP_PORT, idleTimeoutSeconds: args.idleTimeoutSeconds, domain: args.domain },
       { parent },
     );
     const serviceSg = new aws.ec2.SecurityGroup(
@@ -99,8 +100,8 @@ export class FargateTarget extends pulumi.ComponentResource {
       {
         securityGroupId: serviceSg.id,
         ipProtocol: 'tcp',
-        fromPort: CONTAINER_PORT,
-        toPort: CONTAINER_PORT,
+        fromPort: MCP_PORT,
+        toPort: MCP_PORT,
         referencedSecurityGroupId: lb.securityGroupId,
         description: 'from the load balancer',
       },
@@ -142,11 +143,11 @@ export class FargateTarget extends pulumi.ComponentResource {
         essential: true,
         user: String(NODE_UID),
         readonlyRootFilesystem: true,
-        portMappings: [{ name: 'mcp', containerPort: CONTAINER_PORT, protocol: 'tcp' }],
+        portMappings: [{ name: 'mcp', containerPort: MCP_PORT, protocol: 'tcp' }],
         environment: appEnvironment({ idleTimeoutSeconds: args.idleTimeoutSeconds, allowedOrigins: args.allowedOrigins }),
         secrets: Object.entries(args.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
         healthCheck: {
-          command: ['CMD', ...healthCommand(CONTAINER_PORT)],
+          command: ['CMD', ...healthCommand(MCP_PORT)],
           interval: 15,
           timeout: 5,
           retries: 3,
@@ -183,7 +184,7 @@ export class FargateTarget extends pulumi.ComponentResource {
         launchType: 'FARGATE',
         desiredCount: args.desiredCount,
         networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [serviceSg.id], assignPublicIp: false },
-        loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
+        loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: CONTAINER_NAME, containerPort: MCP_PORT }],
         healthCheckGracePeriodSeconds: 30,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
@@ -228,7 +229,7 @@ export class FargateTarget extends pulumi.ComponentResource {
     tracking('ECSServiceAverageCPUUtilization', args.cpuTargetPercent);
     tracking('ALBRequestCountPerTarget', args.requestsPerTarget, lb.resourceLabel);
 
-    this.mcpUrl = pulumi.interpolate`${lb.baseUrl}/mcp`;
+    this.mcpUrl = pulumi.interpolate`${lb.baseUrl}${MCP_PATH}`;
     this.healthUrl = pulumi.interpolate`${lb.baseUrl}${HEALTH_PATH}`;
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { ENV, HEALTH_PATH, LAMBDA_HANDLER, MCP_PATH } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
 import { HTTP_API_TIMEOUT_SECONDS, splitReservedConcurrency } from '../config';
 import type { CustomDomain } from './domain';
@@ -44,10 +45,10 @@ export class LambdaTarget extends pulumi.ComponentResource {
 
     const environment = {
       variables: {
-        NODE_ENV: 'production',
-        MCP_RESPONSE_MODE: 'json',
-        ALLOWED_ORIGINS: args.allowedOrigins.join(','),
-        LOG_LEVEL: 'info',
+        [ENV.nodeEnv]: 'production',
+        [ENV.responseMode]: 'json',
+        [ENV.allowedOrigins]: args.allowedOrigins.join(','),
+        [ENV.logLevel]: 'info',
       },
     };
     const reserved = args.reservedConcurrency === undefined ? undefined : splitReservedConcurrency(args.reservedConcurrency, args.functionUrl);
@@ -67,7 +68,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
     const fn = new aws.lambda.Function(
       `${name}-fn`,
       {
-        ...functionArgs('index.handler', Math.min(args.timeoutSeconds, HTTP_API_TIMEOUT_SECONDS), reserved?.api),
+        ...functionArgs(LAMBDA_HANDLER.http, Math.min(args.timeoutSeconds, HTTP_API_TIMEOUT_SECONDS), reserved?.api),
         publish: args.provisionedConcurrency > 0,
       },
       { parent, dependsOn: [logGroup] },
@@ -109,7 +110,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
       { parent },
     );
     // /mcp takes every method so that the app answers GET and DELETE with its own 405.
-    const routes = ['ANY /mcp', 'GET /healthz'].map(
+    const routes = [`ANY ${MCP_PATH}`, `GET ${HEALTH_PATH}`].map(
       (routeKey) =>
         new aws.apigatewayv2.Route(
           `${name}-route-${routeKey.replace(/[^A-Za-z]+/g, '-').toLowerCase()}`,
@@ -183,7 +184,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
     if (args.functionUrl) {
       const streamFn = new aws.lambda.Function(
         `${name}-stream-fn`,
-        functionArgs('index.streamHandler', args.timeoutSeconds, reserved?.stream),
+        functionArgs(LAMBDA_HANDLER.stream, args.timeoutSeconds, reserved?.stream),
         { parent, dependsOn: [logGroup] },
       );
       const url = new aws.lambda.FunctionUrl(
@@ -217,13 +218,13 @@ export class LambdaTarget extends pulumi.ComponentResource {
         { action: 'lambda:InvokeFunction', function: streamFn.name, principal: '*', invokedViaFunctionUrl: true },
         { parent },
       );
-      this.functionUrl = pulumi.interpolate`${url.functionUrl}mcp`;
+      this.functionUrl = pulumi.interpolate`${url.functionUrl}${MCP_PATH.slice(1)}`;
     }
 
     this.apiEndpoint = api.apiEndpoint;
     this.functionName = fn.name;
-    this.mcpUrl = pulumi.interpolate`${baseUrl}/mcp`;
-    this.healthUrl = pulumi.interpolate`${baseUrl}/healthz`;
+    this.mcpUrl = pulumi.interpolate`${baseUrl}${MCP_PATH}`;
+    this.healthUrl = pulumi.interpolate`${baseUrl}${HEALTH_PATH}`;
     args.discovery.registerEndpoint(`${name}-endpoint`, { url: this.mcpUrl, target: 'lambda' }, { dependsOn: [stage] });
     this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl, functionUrl: this.functionUrl });
   }

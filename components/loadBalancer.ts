@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { deregistrationDelaySeconds, HEALTH_PATH } from './container';
+import { HEALTH_PATH } from '../app/contract';
+import { deregistrationDelaySeconds } from './container';
 import type { CustomDomain } from './domain';
 import type { Network } from './network';
 

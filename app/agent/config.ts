@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_PORT, ENV } from '../contract';
 import { allowedHostsFrom, int, list, listenerEnv, parseEnv, withListenerRules } from '../envShared';
 import { DEFAULT_MAX_BODY_BYTES } from '../limits';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './upstream';
@@ -6,14 +7,14 @@ import { DEFAULT_MAX_RESPONSE_BYTES } from './upstream';
 const envSchema = withListenerRules(
   z.object({
     ...listenerEnv,
-    AGENT_PORT: int(0, 65535).default(3001),
+    [ENV.agentPort]: int(0, 65535).default(AGENT_PORT),
     /** A static list of MCP URLs; replaces Cloud Map (for running locally). */
     MCP_SERVERS: list.pipe(z.array(z.url({ error: 'must be comma-separated http(s) URLs' }))).optional(),
-    CLOUD_MAP_NAMESPACE: z.string().min(1).optional(),
-    CLOUD_MAP_SERVICE: z.string().min(1).default('mcp-server'),
-    BEDROCK_MODEL_ID: z.string().min(1).optional(),
+    [ENV.namespace]: z.string().min(1).optional(),
+    [ENV.service]: z.string().min(1).default('mcp-server'),
+    [ENV.model]: z.string().min(1).optional(),
     /** The whole operation on a server: connecting, calling, reading and parsing the answer. */
-    CALL_TIMEOUT_MS: int(100, 900_000).default(30_000),
+    [ENV.callTimeout]: int(100, 900_000).default(30_000),
     /** Largest answer read from an MCP server; past it the agent answers 502 naming the limit. */
     MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
     /** Largest request body (a tool's arguments, a prompt): the servers' default, so that any call they take passes. */

@@ -1,5 +1,6 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { ATTRIBUTES, ECS_ATTRIBUTES, MCP_PATH, MCP_PORT } from '../contract';
 import type { Logger } from '../logger';
 import { sanitizeMessage } from './upstream';
 
@@ -54,9 +55,6 @@ export interface CloudMapResolverOptions {
   now?: () => number;
 }
 
-/** Attribute names the targets register (components/discovery.ts) and ECS sets. */
-const URL_ATTRIBUTE = 'mcp_url';
-const TARGET_ATTRIBUTE = 'mcp_target';
 /** Skipped instances logged per DiscoverInstances answer at the most (the rest are counted). */
 const MAX_SKIP_LOGS = 5;
 
@@ -83,27 +81,27 @@ function isForbiddenAddress(host: string): boolean {
  * spellings (http://2852039166/) into dotted form.
  */
 export function instanceUrl(attrs: Record<string, string>, defaultPort: number): { url: string } | { skipped: string } {
-  const registered = attrs[URL_ATTRIBUTE];
+  const registered = attrs[ATTRIBUTES.url];
   if (registered !== undefined) {
     let url: URL;
     try {
       url = new URL(registered);
     } catch {
-      return { skipped: `${URL_ATTRIBUTE} is not a URL` };
+      return { skipped: `${ATTRIBUTES.url} is not a URL` };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { skipped: `${URL_ATTRIBUTE} is not http(s) but ${url.protocol}` };
-    if (url.username || url.password) return { skipped: `${URL_ATTRIBUTE} carries userinfo` };
-    if (isForbiddenAddress(url.hostname)) return { skipped: `${URL_ATTRIBUTE} points to a link-local address` };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { skipped: `${ATTRIBUTES.url} is not http(s) but ${url.protocol}` };
+    if (url.username || url.password) return { skipped: `${ATTRIBUTES.url} carries userinfo` };
+    if (isForbiddenAddress(url.hostname)) return { skipped: `${ATTRIBUTES.url} points to a link-local address` };
     return { url: url.href };
   }
-  const ip = attrs.AWS_INSTANCE_IPV4;
+  const ip = attrs[ECS_ATTRIBUTES.ipv4];
   if (ip === undefined) return { skipped: 'neither an MCP URL nor an IPv4 address' };
-  if (!isIPv4(ip)) return { skipped: 'AWS_INSTANCE_IPV4 is not an IPv4 address' };
-  if (isForbiddenAddress(ip)) return { skipped: 'AWS_INSTANCE_IPV4 is link-local' };
-  const portText = attrs.AWS_INSTANCE_PORT;
+  if (!isIPv4(ip)) return { skipped: `${ECS_ATTRIBUTES.ipv4} is not an IPv4 address` };
+  if (isForbiddenAddress(ip)) return { skipped: `${ECS_ATTRIBUTES.ipv4} is link-local` };
+  const portText = attrs[ECS_ATTRIBUTES.port];
   const port = portText === undefined ? defaultPort : /^[0-9]{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1 && port <= 65535)) return { skipped: 'AWS_INSTANCE_PORT is not a port number (1-65535)' };
-  return { url: `http://${ip}:${port}/mcp` };
+  if (!(port >= 1 && port <= 65535)) return { skipped: `${ECS_ATTRIBUTES.port} is not a port number (1-65535)` };
+  return { url: `http://${ip}:${port}${MCP_PATH}` };
 }
 
 /**
@@ -139,12 +137,12 @@ export class CloudMapResolver implements Resolver {
         if (instance.HealthStatus === 'UNHEALTHY') continue;
         const id = instance.InstanceId ?? 'unknown';
         const attrs = instance.Attributes ?? {};
-        const found = instanceUrl(attrs, this.opts.defaultPort ?? 3000);
+        const found = instanceUrl(attrs, this.opts.defaultPort ?? MCP_PORT);
         if ('skipped' in found) {
           skipped.push({ instanceId: sanitizeMessage(id, 64), reason: found.skipped });
           continue;
         }
-        const target = attrs[TARGET_ATTRIBUTE] ?? (attrs[URL_ATTRIBUTE] === undefined ? 'fargate' : undefined);
+        const target = attrs[ATTRIBUTES.target] ?? (attrs[ATTRIBUTES.url] === undefined ? 'fargate' : undefined);
         endpoints.push({ id, url: found.url, ...(target ? { target } : {}) });
       }
       for (const skip of skipped.slice(0, MAX_SKIP_LOGS)) this.opts.logger?.warn(skip, 'Cloud Map instance skipped');

@@ -1,9 +1,8 @@
+import { TARGETS, type Target } from '../contract';
 import { Q, ZERO, centsToUsd, max } from './exact';
 import { smallestFargateTask } from './fargate';
 import { PRICES, type EksInstanceType } from './prices';
 
-export const TARGETS = ['lambda', 'fargate', 'eks'] as const;
-export type Target = (typeof TARGETS)[number];
 
 /** What a workload needs in a month. Sizes are KiB and MiB; a GB of data is 2^30 bytes. */
 export interface Workload {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { estimateHostingCost as estimate, TARGETS } from '../cost/model';
+import { TARGETS } from '../contract';
+import { estimateHostingCost as estimate } from '../cost/model';
 import { FARGATE_SIZES } from '../cost/fargate';
 import { EKS_INSTANCE_TYPES, PRICES } from '../cost/prices';
 import { defineTool } from './define';
