@@ -1,14 +1,22 @@
 // The environment the program gives the app, fed to the app itself: what the program sets (e.g.
 // ALLOWED_HOSTS=*) and what the app reads must agree, on a real local server.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { DiscoverInstancesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { parse } from 'yaml';
+import { readAgentEnv, type AgentEnv } from '../app/agent/config';
+import { CloudMapResolver } from '../app/agent/resolver';
 import { appOptionsFromEnv, readEnv } from '../app/config';
+import { ATTRIBUTES, TARGETS } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
 import { createApp } from '../app/createApp';
 import { startServer } from '../app/main';
+import { cloudMap } from './helpers/cloudMap';
 import { listen, post, request, rpcBody, silentLogger } from './helpers/http';
-import { deployWith, type Deployed } from './helpers/pulumi';
+import { deployWith, valueOf, type Deployed } from './helpers/pulumi';
 
 const ORIGIN = 'https://app.example.com';
 const OTHER = 'https://evil.example.com';
@@ -145,5 +153,57 @@ describe('the environment contract between the program and the app', function ()
       assert.deepEqual(cors.exposeHeaders, MCP_CORS.exposeHeaders);
       assert.deepEqual(cors.allowMethods, MCP_CORS.allowMethods);
     });
+  });
+});
+
+describe('the targets the program knows', () => {
+  it('are the ones Pulumi.yaml describes for the target setting', () => {
+    const yaml = parse(readFileSync(path.join(__dirname, '..', 'Pulumi.yaml'), 'utf8'));
+    const description: string = yaml.config.target.description;
+    for (const target of TARGETS) assert.match(description, new RegExp(`\\b${target}\\b`), `${target} in: ${description}`);
+  });
+});
+
+describe('Cloud Map: what the program registers is what the agent resolves', function () {
+  this.timeout(120_000);
+  beforeEach(() => cloudMap.reset());
+
+  /** The agent's resolver as app/agent/main.ts builds it from its environment. */
+  const resolverFor = (env: AgentEnv) =>
+    new CloudMapResolver({
+      client: new ServiceDiscoveryClient({ region: 'us-east-1' }),
+      namespaceName: env.CLOUD_MAP_NAMESPACE!,
+      serviceName: env.CLOUD_MAP_SERVICE,
+      logger: silentLogger,
+    });
+
+  /** Answers DiscoverInstances with `attributes` only for the namespace and service the program created. */
+  function discoverable(d: Deployed, instanceId: string, attributes: Record<string, string>) {
+    const NamespaceName = d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name;
+    const ServiceName = d.one('aws:servicediscovery/service:Service').inputs.name;
+    cloudMap
+      .on(DiscoverInstancesCommand, { NamespaceName, ServiceName })
+      .resolves({ Instances: [{ InstanceId: instanceId, NamespaceName, ServiceName, HealthStatus: 'HEALTHY', Attributes: attributes }] });
+  }
+
+  it('lambda: the registered attributes are the contract’s, and the agent resolves them to the MCP URL and the target', async () => {
+    const d = await deployWith({ target: 'lambda' });
+    const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
+    assert.deepEqual(Object.keys(instance.attributes).sort(), Object.values(ATTRIBUTES).sort());
+    discoverable(d, instance.instanceId, instance.attributes);
+    const agentEnv = readAgentEnv(d.agent('aws:lambda/function:Function')[0]!.inputs.environment.variables);
+    const endpoints = await resolverFor(agentEnv).resolve();
+    assert.deepEqual(endpoints, [{ id: instance.instanceId, url: await valueOf(d.outputs.mcpUrl), target: 'lambda' }]);
+  });
+
+  it('fargate: a task as ECS registers it resolves to the port its container listens on', async () => {
+    const d = await deployWith({ target: 'fargate' });
+    const [container] = JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions);
+    assert.equal(d.one('aws:ecs/service:Service').inputs.serviceRegistries.containerPort, undefined, 'ECS then sets no AWS_INSTANCE_PORT');
+    // The attribute AWS documents for a task registered in Cloud Map (awsvpc network mode).
+    discoverable(d, 'task-1', { AWS_INSTANCE_IPV4: '10.0.3.17' });
+    const [agentContainer] = JSON.parse(d.agent('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs.containerDefinitions);
+    const endpoints = await resolverFor(readAgentEnv(envOf(agentContainer.environment))).resolve();
+    assert.deepEqual(endpoints, [{ id: 'task-1', url: `http://10.0.3.17:${container.portMappings[0].containerPort}/mcp`, target: 'fargate' }]);
   });
 });

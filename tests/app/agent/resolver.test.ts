@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { DiscoverInstancesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { mockClient } from 'aws-sdk-client-mock';
 import { CloudMapResolver, DiscoveryError, StaticResolver } from '../../../app/agent/resolver';
 import pino from 'pino';
+import { cloudMap } from '../../helpers/cloudMap';
 import { silentLogger } from '../../helpers/http';
-
-const cloudMap = mockClient(ServiceDiscoveryClient);
 
 // Shaped as DiscoverInstances answers: a registered endpoint (Lambda, EKS) and ECS tasks.
 const lambdaInstance = {
