@@ -187,7 +187,8 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
   }
 
   it('lambda: the registered attributes are the contract’s, and the agent resolves them to the MCP URL and the target', async () => {
-    const d = await deployWith({ target: 'lambda' });
+    // Not the agent's default service name, so that the agent must be told it.
+    const d = await deployWith({ target: 'lambda', discoveryService: 'tools' });
     const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
     assert.deepEqual(Object.keys(instance.attributes).sort(), Object.values(ATTRIBUTES).sort());
     discoverable(d, instance.instanceId, instance.attributes);
