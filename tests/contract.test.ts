@@ -208,3 +208,31 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
     assert.deepEqual(endpoints, [{ id: 'task-1', url: `http://10.0.3.17:${container.portMappings[0].containerPort}/mcp`, target: 'fargate' }]);
   });
 });
+
+describe('the Lambda handlers the program sets', function () {
+  this.timeout(120_000);
+
+  it('are exports of the bundle entries, in the index.js that components/iam.ts ships', async () => {
+    const d = await deployWith({ target: 'lambda', lambdaFunctionUrl: true });
+    // The modules build their handlers (and loggers) at load, from the environment: give them one.
+    const { LOG_LEVEL } = process.env;
+    Object.assign(process.env, { LOG_LEVEL: 'silent', MCP_SERVERS: 'http://127.0.0.1:9/mcp' });
+    let server: Record<string, unknown>, agent: Record<string, unknown>;
+    try {
+      server = require('../app/lambda') as Record<string, unknown>;
+      agent = require('../app/agent/lambda') as Record<string, unknown>;
+    } finally {
+      delete process.env.MCP_SERVERS;
+      if (LOG_LEVEL === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = LOG_LEVEL;
+    }
+    const functions = d.resources.filter((r) => r.type === 'aws:lambda/function:Function');
+    assert.deepEqual(functions.map((f) => f.name).sort(), ['agent-fn', 'lambda-fn', 'lambda-stream-fn']);
+    for (const fn of functions) {
+      const [file, name] = String(fn.inputs.handler).split('.');
+      assert.equal(file, 'index', `${fn.name}: ${fn.inputs.handler}`);
+      // streamHandler is defined only inside the Lambda runtime, but exported everywhere.
+      assert.ok(name! in (fn.name.startsWith('agent-') ? agent : server), `${fn.name}: ${fn.inputs.handler} is not exported`);
+    }
+  });
+});
