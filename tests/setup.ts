@@ -25,8 +25,31 @@ runtimeResource.registerResource = (...args: any[]) => {
     throw new Error('tests/setup.ts: @pulumi/pulumi registerResource no longer takes (res, parent, t, name, custom, remote, newDependency, props, opts): update the options recorder');
   }
   optionsOf.set(`${type}::${name}`, opts ?? {});
+  const urn = urnFor(args[1], type, name);
+  urnOfResource.set(args[0], urn);
+  urns.push(urn);
   return registerResource(...args);
 };
+
+/** URN of every resource registered since the last reset, in order (`deployWith` resets it with `registered`). */
+export const urns: string[] = [];
+const urnOfResource = new WeakMap<object, string>();
+
+/**
+ * The URN the engine gives a resource: `urn:pulumi:<stack>::<project>::<type chain>::<name>`, where the type chain is
+ * the parent's chain (all its ancestors' types, joined by `$`), then `$<type>`; a resource parented to the stack, or
+ * to nothing, has its own type alone. This is what @pulumi/pulumi's `createUrn` builds from a parent's URN. It is
+ * computed here because the mock monitor's URNs keep only the parent's own type, not the whole chain.
+ */
+function urnFor(parent: object | undefined, type: string, name: string): string {
+  let chain = type;
+  if (parent !== undefined && (parent as { __pulumiType?: string }).__pulumiType !== 'pulumi:pulumi:Stack') {
+    const parentUrn = urnOfResource.get(parent);
+    if (parentUrn === undefined) throw new Error(`tests/setup.ts: the parent of ${type}::${name} was not registered through registerResource`);
+    chain = `${parentUrn.split('::')[2]}$${type}`;
+  }
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::${name}`;
+}
 
 /** Every resource registered since the last reset, in order. */
 export const registered: Registered[] = [];

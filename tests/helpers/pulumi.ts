@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { deploy, readStackConfig, type StackOutputs } from '../../program';
-import { calls, registered, type Registered } from '../setup';
+import { calls, registered, urns, type Registered } from '../setup';
 
 // Drains Pulumi's queue of outstanding registrations (what the engine waits for before a program ends).
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -32,6 +32,7 @@ export interface Deployed {
 export async function deployWith(values: Record<string, string | string[] | boolean | number>): Promise<Deployed> {
   setConfig(values);
   registered.length = 0;
+  urns.length = 0;
   calls.length = 0;
   const outputs = deploy(readStackConfig());
   await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.agentUrl, outputs.discovery, outputs.functionUrl]));
