@@ -1,6 +1,23 @@
 import { strict as assert } from 'node:assert';
+import * as pulumi from '@pulumi/pulumi';
 import { LEGACY_URNS } from '../fixtures/legacyUrns';
+import { valueOf } from '../helpers/pulumi';
 import { VARIANTS, urnsOf } from '../helpers/urns';
+import { urns } from '../setup';
+
+describe('the URN recorder', () => {
+  it('gives a grandchild the whole parent chain, as the SDK builds a child URN from its parent URN', async () => {
+    urns.length = 0;
+    const outer = new pulumi.ComponentResource('test:index:Outer', 'outer');
+    const inner = new pulumi.ComponentResource('test:index:Inner', 'inner', {}, { parent: outer });
+    new pulumi.ComponentResource('test:index:Leaf', 'leaf', {}, { parent: inner });
+    const [outerUrn, innerUrn, leafUrn] = urns;
+    assert.equal(outerUrn, 'urn:pulumi:dev::mcp-on-aws::test:index:Outer::outer');
+    assert.equal(innerUrn, await valueOf(pulumi.createUrn('inner', 'test:index:Inner', outerUrn)));
+    assert.equal(leafUrn, await valueOf(pulumi.createUrn('leaf', 'test:index:Leaf', innerUrn)));
+    assert.equal(leafUrn, 'urn:pulumi:dev::mcp-on-aws::test:index:Outer$test:index:Inner$test:index:Leaf::leaf');
+  });
+});
 
 // Existing stacks hold the fixture's URNs: a resource renamed, re-parented or removed would be replaced (or deleted)
 // by the next `pulumi up`. Until the program is restructured, it must register exactly these URNs.
