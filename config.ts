@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { TARGETS } from './app/contract';
 import { describeFargateMemory, fargateMemoryFor, FARGATE_SIZES } from './app/cost/fargate';
 
-
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -69,13 +68,13 @@ export function secretReference(valueFrom: string): SecretReference | undefined 
 const containerSecret = z.string().superRefine((item, ctx) => {
   const eq = item.indexOf('=');
   const name = item.slice(0, eq);
-  const valueFrom = item.slice(eq + 1);
-  if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name) || !secretReference(valueFrom)) {
+  const match = SECRET_VALUE_FROM.exec(item.slice(eq + 1));
+  if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name) || !match) {
     ctx.addIssue({
       code: 'custom',
       message: 'items must look like NAME=arn:aws:secretsmanager:<region>:<account>:secret:<name>[:json-key:version-stage:version-id]',
     });
-  } else if (SECRET_VALUE_FROM.exec(valueFrom)![3] && !FULL_SECRET_ARN.test(secretReference(valueFrom)!.secretArn)) {
+  } else if (match[3] && !FULL_SECRET_ARN.test(match[1]!)) {
     ctx.addIssue({
       code: 'custom',
       message: 'with a JSON key or version, give the secret’s full ARN (ending in the 6-character suffix, e.g. -AbCdEf), as ECS requires',

@@ -1,7 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger';
 import { APP_VERSION } from '../version';
@@ -66,10 +65,9 @@ export interface ServersOptions {
  */
 export class McpServers {
   private readonly timeoutMs: number;
-  private toolsCache?: { key: string; expires: number; tools: AgentTool[]; unreachable: { server: string; error: string }[] };
-
   private readonly maxResponseBytes: number;
   private readonly random: () => number;
+  private toolsCache?: { key: string; expires: number; tools: AgentTool[]; unreachable: { server: string; error: string }[] };
 
   constructor(private readonly opts: ServersOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
