@@ -14,13 +14,77 @@ export const HEALTH_PATH = '/healthz';
 /** The MCP transport every target serves (stateless Streamable HTTP). */
 export const TRANSPORT = 'streamable-http';
 
-/** Cloud Map attributes of an endpoint the program registers (Lambda, EKS), read by the agent. */
+/**
+ * A server's name: its folder under app/servers/, the first segment of its path at the front door, and
+ * part of names AWS and Kubernetes limit (a DNS label, short enough for every name built from it).
+ */
+export const SERVER_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,19}$/;
+/** First path segments the front door, the agent or the protocol use: no server may take them. */
+export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask'] as const;
+
+/** Why `name` cannot name a server, or undefined when it can. */
+export function serverNameProblem(name: string): string | undefined {
+  if (!SERVER_NAME.test(name)) {
+    return `"${name}" must be 1 to 20 lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen`;
+  }
+  if ((RESERVED_SERVER_NAMES as readonly string[]).includes(name)) return `"${name}" is reserved (${RESERVED_SERVER_NAMES.join(', ')})`;
+  return undefined;
+}
+
+/** A server's own paths at the front door: /<server>/mcp and /<server>/healthz. */
+export const serverMcpPath = (server: string) => `/${server}${MCP_PATH}`;
+export const serverHealthPath = (server: string) => `/${server}${HEALTH_PATH}`;
+
+export interface FrontDoorRoute {
+  path: string;
+  /** ANY for the MCP endpoint (the app answers other methods with its own 405), GET for health. */
+  method: 'ANY' | 'GET';
+}
+
+/**
+ * The paths the stack's front door sends to a server, on every target (API routes, ALB rules, Ingress
+ * paths): its own, and for the primary server also /mcp and /healthz, the URLs of a one-server stack.
+ */
+export function frontDoorRoutes(server: string, primary: boolean): FrontDoorRoute[] {
+  const own: FrontDoorRoute[] = [
+    { path: serverMcpPath(server), method: 'ANY' },
+    { path: serverHealthPath(server), method: 'GET' },
+  ];
+  return primary ? [...own, { path: MCP_PATH, method: 'ANY' }, { path: HEALTH_PATH, method: 'GET' }] : own;
+}
+
+/** Cloud Map attributes of an endpoint the program registers, read by the agent. */
 export const ATTRIBUTES = {
+  server: 'mcp_server',
   url: 'mcp_url',
   transport: 'mcp_transport',
   target: 'mcp_target',
+  primary: 'mcp_primary',
   version: 'app_version',
 } as const;
+
+/** What the program says about a server's endpoint in Cloud Map, and what a client needs to reach it. */
+export interface EndpointDescriptor {
+  server: string;
+  /** The public URL of the server's MCP endpoint, /<server>/mcp at the front door. */
+  url: string;
+  target: Target;
+  /** Also served at /mcp. */
+  primary: boolean;
+  version: string;
+}
+
+/** The instance attributes for `d` (Cloud Map: at most 30, values up to 1024 characters). */
+export function endpointAttributes(d: EndpointDescriptor): Record<string, string> {
+  return {
+    [ATTRIBUTES.server]: d.server,
+    [ATTRIBUTES.url]: d.url,
+    [ATTRIBUTES.transport]: TRANSPORT,
+    [ATTRIBUTES.target]: d.target,
+    [ATTRIBUTES.primary]: String(d.primary),
+    [ATTRIBUTES.version]: d.version,
+  };
+}
 
 /** Cloud Map attributes ECS sets on the instances of its tasks. */
 export const ECS_ATTRIBUTES = { ipv4: 'AWS_INSTANCE_IPV4', port: 'AWS_INSTANCE_PORT' } as const;
@@ -37,7 +101,12 @@ export const ENV = {
   allowedOrigins: 'ALLOWED_ORIGINS',
   logLevel: 'LOG_LEVEL',
   nodeEnv: 'NODE_ENV',
+  /** The one server a process serves (containers, Lambda); unset, a container serves every server. */
+  server: 'MCP_SERVER',
+  /** The agent's servers when there is no Cloud Map: name=url items. */
+  servers: 'MCP_SERVERS',
   namespace: 'CLOUD_MAP_NAMESPACE',
+  namespaceId: 'CLOUD_MAP_NAMESPACE_ID',
   service: 'CLOUD_MAP_SERVICE',
   model: 'BEDROCK_MODEL_ID',
   callTimeout: 'CALL_TIMEOUT_MS',
@@ -46,6 +115,8 @@ export const ENV = {
 
 /** How the image (Dockerfile) runs the agent; the server is its default command. */
 export const AGENT_COMMAND = ['node', 'agent.js'];
+/** How the image runs the MCP servers (its default command): MCP_SERVER picks one. */
+export const SERVER_COMMAND = ['node', 'index.js'];
 
 /** The Lambda bundles' handlers (app/lambda.ts, app/agent/lambda.ts, shipped as index.js). */
 export const LAMBDA_HANDLER = { http: 'index.handler', stream: 'index.streamHandler' } as const;
