@@ -48,3 +48,23 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def
     },
   };
 }
+
+/** One MCP server: a folder under app/servers/ whose index.ts exports `defineServer({...})` as default. */
+export interface ServerDefinition {
+  readonly title: string;
+  /** What the server tells clients it is for (the `instructions` of its initialize result). */
+  readonly instructions: string;
+  readonly tools: readonly AppTool[];
+  /** Also served at /mcp and /healthz, the URLs of a one-server stack; at most one folder may say so. */
+  readonly primary?: boolean;
+}
+
+/** Declares a server; its tool names must be unique. */
+export function defineServer(def: ServerDefinition): ServerDefinition {
+  const seen = new Set<string>();
+  for (const tool of def.tools) {
+    if (seen.has(tool.name)) throw new Error(`server "${def.title}": two tools are named ${tool.name}`);
+    seen.add(tool.name);
+  }
+  return def;
+}
