@@ -242,3 +242,46 @@ export function parseConfig(raw: Record<string, string | undefined>): StackConfi
 export function keyValues(items: readonly string[]): Record<string, string> {
   return Object.fromEntries(items.map((i) => [i.slice(0, i.indexOf('=')), i.slice(i.indexOf('=') + 1)]));
 }
+
+/** The settings a workload (each server, the agent) may size on its own. */
+export const WORKLOAD_SETTINGS = [
+  'lambdaMemoryMb',
+  'lambdaTimeoutSeconds',
+  'lambdaFunctionUrl',
+  'lambdaProvisionedConcurrency',
+  'lambdaReservedConcurrency',
+  'fargateCpu',
+  'fargateMemoryMb',
+  'desiredCount',
+  'minCount',
+  'maxCount',
+  'cpuTargetPercent',
+  'requestsPerTarget',
+  'eksReplicas',
+  'eksMinReplicas',
+  'eksMaxReplicas',
+] as const;
+export type WorkloadSettings = Pick<StackConfig, (typeof WORKLOAD_SETTINGS)[number]>;
+
+/** The agent's sizes: one small instance wherever it runs (it waits on servers and the model, and keeps no state). */
+export const AGENT_SETTINGS: Partial<WorkloadSettings> = {
+  lambdaMemoryMb: 512,
+  lambdaTimeoutSeconds: HTTP_API_TIMEOUT_SECONDS,
+  lambdaFunctionUrl: false,
+  lambdaProvisionedConcurrency: 0,
+  lambdaReservedConcurrency: undefined,
+  fargateCpu: 256,
+  fargateMemoryMb: 512,
+  desiredCount: 1,
+  minCount: 1,
+  maxCount: 1,
+  eksReplicas: 1,
+  eksMinReplicas: 1,
+  eksMaxReplicas: 1,
+};
+
+/** The settings of one workload: a server's name, or 'agent'. */
+export function workloadSettings(c: StackConfig, workload: string): WorkloadSettings {
+  const stack = Object.fromEntries(WORKLOAD_SETTINGS.map((k) => [k, c[k]])) as WorkloadSettings;
+  return workload === 'agent' ? { ...stack, ...AGENT_SETTINGS } : stack;
+}

@@ -9,6 +9,7 @@ import { EksTarget } from './components/eksTarget';
 import { ContainerImage } from './components/image';
 import { LambdaTarget } from './components/lambdaTarget';
 import { Network } from './components/network';
+import { choosePrimary, serverCatalog } from './app/servers/catalog';
 
 /** This project's settings from the stack's configuration, validated (see config.ts). */
 export function readStackConfig(): StackConfig {
@@ -58,8 +59,14 @@ export function deploy(config: StackConfig): StackOutputs {
       ? new CustomDomain('domain', { domainName: config.domainName, hostedZoneId: config.hostedZoneId }, opts)
       : undefined;
   const namespaceName = config.discoveryNamespace ?? `${stack}.${pulumi.getProject()}.local`;
-  // The same namespace and service on every target: a stack that moves keeps its discovery name.
-  const discovery = new Discovery('discovery', { namespaceName, serviceName: config.discoveryService }, opts);
+  // The same namespace and services on every target: a stack that moves keeps its discovery names.
+  const discovery = new Discovery('discovery', { namespaceName }, opts);
+  const catalog = serverCatalog();
+  const primary = choosePrimary(catalog, catalog.names);
+  for (const server of catalog.names) {
+    discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
+  }
+  const service = discovery.services.find((s) => s.primary)!;
   const warnings: string[] = [];
   const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
 
@@ -78,7 +85,7 @@ export function deploy(config: StackConfig): StackOutputs {
           provisionedConcurrency: config.lambdaProvisionedConcurrency,
           reservedConcurrency: config.lambdaReservedConcurrency,
           domain,
-          discovery,
+          service,
         },
         opts,
       );
@@ -101,7 +108,7 @@ export function deploy(config: StackConfig): StackOutputs {
         {
           network,
           image,
-          discovery,
+          service,
           domain,
           cpu: config.fargateCpu,
           memoryMb: config.fargateMemoryMb,
@@ -136,7 +143,7 @@ export function deploy(config: StackConfig): StackOutputs {
         {
           network,
           image,
-          discovery,
+          service,
           domain,
           clusterName: `${pulumi.getProject()}-${stack}`,
           kubernetesVersion: config.eksKubernetesVersion,

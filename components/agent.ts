@@ -67,7 +67,7 @@ function agentPolicy(args: AgentCommonArgs, parent: pulumi.Resource): pulumi.Out
 function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> = {}): Record<string, string> {
   return {
     [ENV.namespace]: args.discovery.namespaceName,
-    [ENV.service]: args.discovery.serviceName,
+    [ENV.service]: args.discovery.services.find((s) => s.primary)!.serviceName,
     ...(args.modelId ? { [ENV.model]: args.modelId } : {}),
     [ENV.logLevel]: 'info',
     ...extra,

@@ -11,7 +11,7 @@ import {
   TERMINATION_GRACE_SECONDS,
 } from './container';
 import type { CustomDomain } from './domain';
-import type { Discovery } from './discovery';
+import type { DiscoveryService } from './discovery';
 import { assumeRolePolicy } from './iam';
 import type { ContainerImage } from './image';
 import { TLS_POLICY } from './loadBalancer';
@@ -20,7 +20,8 @@ import type { Network } from './network';
 export interface EksTargetArgs {
   network: Network;
   image: ContainerImage;
-  discovery: Discovery;
+  /** The primary server's Cloud Map service. */
+  service: DiscoveryService;
   domain?: CustomDomain;
   /** Name of the cluster, e.g. mcp-on-aws-dev. */
   clusterName: string;
@@ -361,7 +362,7 @@ export class EksTarget extends pulumi.ComponentResource {
     this.clusterName = cluster.name;
     this.k8sProvider = provider;
     this.namespace = namespace.metadata.name;
-    args.discovery.registerEndpoint(`${name}-endpoint`, { url: this.mcpUrl, target: 'eks' }, { dependsOn: [ingress] });
+    args.service.register({ url: this.mcpUrl, target: 'eks' }, { dependsOn: [ingress] });
     this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl, clusterName: this.clusterName });
   }
 }

@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { HEALTH_PATH, healthCommand, MCP_PATH, MCP_PORT } from '../app/contract';
 import { secretReference } from '../config';
 import type { CustomDomain } from './domain';
-import type { Discovery } from './discovery';
+import type { DiscoveryService } from './discovery';
 import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
 import type { ContainerImage } from './image';
 import { appEnvironment, CONTAINER_NAME, NODE_UID, STOP_TIMEOUT_SECONDS } from './container';
@@ -13,7 +13,8 @@ import type { Network } from './network';
 export interface FargateTargetArgs {
   network: Network;
   image: ContainerImage;
-  discovery: Discovery;
+  /** The primary server's Cloud Map service. */
+  service: DiscoveryService;
   domain?: CustomDomain;
   cpu: number;
   memoryMb: number;
@@ -190,7 +191,7 @@ export class FargateTarget extends pulumi.ComponentResource {
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         // ECS registers each task's IP address, and its health, in the stack's discovery service.
-        serviceRegistries: { registryArn: args.discovery.serviceArn },
+        serviceRegistries: { registryArn: args.service.serviceArn },
         propagateTags: 'SERVICE',
         enableEcsManagedTags: true,
       },

@@ -4,7 +4,7 @@ import { ENV, HEALTH_PATH, LAMBDA_HANDLER, MCP_PATH } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
 import { HTTP_API_TIMEOUT_SECONDS, splitReservedConcurrency } from '../config';
 import type { CustomDomain } from './domain';
-import type { Discovery } from './discovery';
+import type { DiscoveryService } from './discovery';
 import { lambdaBase } from './iam';
 
 export interface LambdaTargetArgs {
@@ -23,7 +23,8 @@ export interface LambdaTargetArgs {
   /** The most instances the endpoint runs at once, split between the two functions with `functionUrl`. */
   reservedConcurrency?: number;
   domain?: CustomDomain;
-  discovery: Discovery;
+  /** The primary server's Cloud Map service. */
+  service: DiscoveryService;
 }
 
 /**
@@ -225,7 +226,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.mcpUrl = pulumi.interpolate`${baseUrl}${MCP_PATH}`;
     this.healthUrl = pulumi.interpolate`${baseUrl}${HEALTH_PATH}`;
-    args.discovery.registerEndpoint(`${name}-endpoint`, { url: this.mcpUrl, target: 'lambda' }, { dependsOn: [stage] });
+    args.service.register({ url: this.mcpUrl, target: 'lambda' }, { dependsOn: [stage] });
     this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl, functionUrl: this.functionUrl });
   }
 }

@@ -180,7 +180,7 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
   /** Answers DiscoverInstances with `attributes` only for the namespace and service the program created. */
   function discoverable(d: Deployed, instanceId: string, attributes: Record<string, string>) {
     const NamespaceName = d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name;
-    const ServiceName = d.one('aws:servicediscovery/service:Service').inputs.name;
+    const ServiceName = d.one('aws:servicediscovery/service:Service', 'discovery-cost').inputs.name;
     cloudMap
       .on(DiscoverInstancesCommand, { NamespaceName, ServiceName })
       .resolves({ Instances: [{ InstanceId: instanceId, NamespaceName, ServiceName, HealthStatus: 'HEALTHY', Attributes: attributes }] });

@@ -28,11 +28,32 @@ runtimeResource.registerResource = (...args: any[]) => {
   const urn = urnFor(args[1], type, name);
   urnOfResource.set(args[0], urn);
   urns.push(urn);
+  for (const alias of (opts as pulumi.ResourceOptions | undefined)?.aliases ?? []) aliases.push(aliasUrn(urn, type, name, args[1], alias));
   return registerResource(...args);
 };
 
 /** URN of every resource registered since the last reset, in order (`deployWith` resets it with `registered`). */
 export const urns: string[] = [];
+/** Every alias a resource registered since the last reset claims, as a URN, with the URN of the resource that claims it. */
+export const aliases: { urn: string; alias: Promise<string> }[] = [];
+
+/** The URN an alias stands for, as the engine reads it: a URN, or a spec whose missing parts are the resource's own. */
+function aliasUrn(urn: string, type: string, name: string, parent: object | undefined, alias: pulumi.Input<string | pulumi.Alias>): { urn: string; alias: Promise<string> } {
+  const resolved = new Promise<string>((resolve) =>
+    pulumi.output(alias as pulumi.Input<string | pulumi.Alias>).apply((a) => {
+      if (typeof a === 'string') return resolve(a);
+      const spec = a as pulumi.Alias;
+      const ownParentUrn = parent && (parent as { __pulumiType?: string }).__pulumiType !== 'pulumi:pulumi:Stack' ? urnOfResource.get(parent) : undefined;
+      const parentOf = (p: unknown): Promise<string | undefined> =>
+        p === undefined ? Promise.resolve(ownParentUrn) : pulumi.Resource.isInstance(p) ? Promise.resolve(urnOfResource.get(p)) : new Promise((r) => pulumi.output(p as pulumi.Input<string>).apply(r));
+      void parentOf(spec.parent).then((parentUrn) => {
+        const chain = parentUrn === undefined ? String(spec.type ?? type) : `${parentUrn.split('::')[2]}$${String(spec.type ?? type)}`;
+        resolve(`urn:pulumi:${spec.stack ?? pulumi.getStack()}::${spec.project ?? pulumi.getProject()}::${chain}::${String(spec.name ?? name)}`);
+      });
+    }),
+  );
+  return { urn, alias: resolved };
+}
 const urnOfResource = new WeakMap<object, string>();
 
 /**

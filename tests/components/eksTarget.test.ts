@@ -278,7 +278,7 @@ describe('EKS target (under mocks)', function () {
       const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
       assert.equal(instance.attributes.mcp_url, 'https://mcp.example.com/mcp');
       assert.equal(instance.attributes.mcp_target, 'eks');
-      assert.equal(d.one('aws:servicediscovery/service:Service').inputs.name, 'mcp-server');
+      assert.equal(d.one('aws:servicediscovery/service:Service', 'discovery-cost').inputs.name, 'mcp-server');
       assert.equal(d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name, 'dev.mcp-on-aws.local');
       assert.equal(await valueOf(d.outputs.mcpUrl), 'https://mcp.example.com/mcp');
       assert.equal(await valueOf(d.outputs.clusterName), 'mcp-on-aws-dev');

@@ -236,11 +236,11 @@ describe('Fargate target (under mocks)', function () {
 
     it('registers its tasks in the stack’s namespace, under the same service name as Lambda, with their health', () => {
       assert.equal(d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name, 'dev.mcp-on-aws.local');
-      const service = d.one('aws:servicediscovery/service:Service').inputs;
+      const service = d.one('aws:servicediscovery/service:Service', 'discovery-cost').inputs;
       assert.equal(service.name, 'mcp-server');
       assert.deepEqual(service.healthCheckCustomConfig, { failureThreshold: 1 });
       const svc = d.one('aws:ecs/service:Service').inputs;
-      assert.deepEqual(svc.serviceRegistries, { registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:discovery-service' });
+      assert.deepEqual(svc.serviceRegistries, { registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:discovery-cost' });
     });
 
     it('scales between min and max on CPU and on requests per target', () => {

@@ -105,14 +105,16 @@ describe('Lambda target (under mocks)', function () {
 
     it('registers the endpoint in an HTTP namespace of Cloud Map with its URL and how to reach it', async () => {
       assert.equal(d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name, 'dev.mcp-on-aws.local');
-      const service = d.one('aws:servicediscovery/service:Service').inputs;
+      const service = d.one('aws:servicediscovery/service:Service', 'discovery-cost').inputs;
       assert.equal(service.name, 'mcp-server');
       assert.equal(service.dnsConfig, undefined);
       const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
-      assert.equal(instance.serviceId, 'discovery-service-id');
+      assert.equal(instance.serviceId, 'discovery-cost-id');
       // One instance per target, so that a stack moving between targets replaces its own registration.
       assert.equal(instance.instanceId, 'lambda-endpoint');
       assert.deepEqual(instance.attributes, {
+        mcp_server: 'cost',
+        mcp_primary: 'true',
         mcp_url: 'https://lambda-api-id.execute-api.us-east-1.amazonaws.com/mcp',
         mcp_transport: 'streamable-http',
         mcp_target: 'lambda',
@@ -128,7 +130,7 @@ describe('Lambda target (under mocks)', function () {
         namespaceName: 'dev.mcp-on-aws.local',
         namespaceId: 'discovery-ns-id',
         serviceName: 'mcp-server',
-        serviceId: 'discovery-service-id',
+        serviceId: 'discovery-cost-id',
       });
       assert.equal(d.outputs.functionUrl, undefined);
       assert.match(d.outputs.warnings.join(' '), /No custom domain/);

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { deploy, readStackConfig, type StackOutputs } from '../../program';
-import { calls, registered, urns, type Registered } from '../setup';
+import { aliases, calls, registered, urns, type Registered } from '../setup';
 
 // Drains Pulumi's queue of outstanding registrations (what the engine waits for before a program ends).
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -22,8 +22,8 @@ export interface Deployed {
   resources: Registered[];
   /** Resources of one type, e.g. 'aws:lambda/function:Function', but the agent's. */
   all(type: string): Registered[];
-  /** The one resource of a type, but the agent's (fails when there are none or several). */
-  one(type: string): Registered;
+  /** The one resource of a type, but the agent's, or the one with that name (fails when there are none or several). */
+  one(type: string, name?: string): Registered;
   /** The agent's resources of one type (the program names them agent-…). */
   agent(type: string): Registered[];
 }
@@ -33,6 +33,7 @@ export async function deployWith(values: Record<string, string | string[] | bool
   setConfig(values);
   registered.length = 0;
   urns.length = 0;
+  aliases.length = 0;
   calls.length = 0;
   const outputs = deploy(readStackConfig());
   await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.agentUrl, outputs.discovery, outputs.functionUrl]));
@@ -46,9 +47,9 @@ export async function deployWith(values: Record<string, string | string[] | bool
     resources,
     all,
     agent: (type) => resources.filter((r) => r.type === type && isAgent(r)),
-    one(type) {
-      const found = all(type);
-      if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    one(type, name) {
+      const found = all(type).filter((r) => name === undefined || r.name === name);
+      if (found.length !== 1) throw new Error(`expected one ${type}${name === undefined ? '' : ` named ${name}`}, found ${found.length}`);
       return found[0]!;
     },
   };

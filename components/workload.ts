@@ -1,0 +1,167 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  AGENT_COMMAND,
+  AGENT_PORT,
+  ENV,
+  frontDoorRoutes,
+  MCP_PORT,
+  SERVER_COMMAND,
+  type FrontDoorRoute,
+} from '../app/contract';
+import { keyValues, workloadSettings, type StackConfig, type WorkloadSettings } from '../config';
+import type { BundleName } from '../scripts/bundles';
+import type { Discovery, DiscoveryService } from './discovery';
+import { policyDocument } from './iam';
+
+/**
+ * What a target needs to run one workload: an MCP server, or the agent. Every target builds every
+ * workload from this, so that the agent and the servers share one implementation per target.
+ */
+export interface WorkloadSpec {
+  /** The server's name (its folder under app/servers/), or 'agent'. */
+  name: string;
+  kind: 'server' | 'agent';
+  /** A server that also serves /mcp and /healthz at the front door. */
+  primary: boolean;
+  /** The primary server and the agent take over the resources of a one-server stack (see components/legacy.ts). */
+  adoptsLegacy: boolean;
+  /** Paths the stack's front door sends to this workload; none for the agent. */
+  routes: FrontDoorRoute[];
+  /** The port it listens on in a container. */
+  port: number;
+  /** How the image runs it. */
+  command: readonly string[];
+  /** Its Lambda bundle. */
+  bundle: BundleName;
+  /** Environment every target gives it; each target adds its own (HOST, PORT, MCP_RESPONSE_MODE, …). */
+  environment: Record<string, pulumi.Input<string>>;
+  /** Its sizes: the stack's settings, or the agent's. */
+  settings: WorkloadSettings;
+  /** Scales with load (servers); the agent runs one instance. */
+  autoscale: boolean;
+  /**
+   * public: behind the stack's front door, open to the internet. private: the agent, reached only with
+   * IAM-signed requests on Lambda (its own HTTP API) and only from inside the VPC or cluster on containers.
+   */
+  exposure: 'public' | 'private';
+  /** Calls the MCP servers directly inside the VPC (Fargate: their tasks must admit it). */
+  callsServers: boolean;
+  /** Its own AWS permissions, as a policy document (the agent); servers call no AWS API. */
+  policy?: (parent: pulumi.Resource) => pulumi.Output<string>;
+  /** Environment variable → Secrets Manager ARN (containers). */
+  secrets: Record<string, string>;
+  secretsKmsKeyArns: string[];
+  logRetentionDays: number;
+  allowedOrigins: string[];
+  /** Where a server registers its endpoint. */
+  discovery?: DiscoveryService;
+}
+
+/** What a target made of a workload. */
+export interface Workload {
+  readonly spec: WorkloadSpec;
+  /** Servers: <base>/<server>/mcp and <base>/<server>/healthz. */
+  readonly mcpUrl?: pulumi.Output<string>;
+  readonly healthUrl?: pulumi.Output<string>;
+  /** Servers on Lambda with a streaming Function URL. */
+  readonly functionUrl?: pulumi.Output<string>;
+  /** The agent: its URL. */
+  readonly url?: pulumi.Output<string>;
+}
+
+/** The spec of MCP server `server`. */
+export function serverSpec(config: StackConfig, server: string, primary: boolean, discovery: DiscoveryService): WorkloadSpec {
+  return {
+    name: server,
+    kind: 'server',
+    primary,
+    adoptsLegacy: primary,
+    routes: frontDoorRoutes(server, primary),
+    port: MCP_PORT,
+    command: SERVER_COMMAND,
+    bundle: 'lambda',
+    environment: {
+      [ENV.server]: server,
+      [ENV.allowedOrigins]: config.allowedOrigins.join(','),
+      [ENV.logLevel]: 'info',
+    },
+    settings: workloadSettings(config, server),
+    autoscale: true,
+    exposure: 'public',
+    callsServers: false,
+    secrets: keyValues(config.containerSecrets),
+    secretsKmsKeyArns: config.containerSecretsKmsKeyArns,
+    logRetentionDays: config.logRetentionDays,
+    allowedOrigins: config.allowedOrigins,
+    discovery,
+  };
+}
+
+/**
+ * The model ARNs `bedrock:InvokeModel` (which Converse needs) is allowed on: the foundation model, or for
+ * a cross-Region inference profile (us., eu., apac., global.) the profile and the model in every Region it routes to.
+ */
+export function bedrockModelArns(modelId: string, region: string, account: string): string[] {
+  const profile = /^(us|eu|apac|us-gov|global)\.(.+)$/.exec(modelId);
+  if (!profile) return [`arn:aws:bedrock:${region}::foundation-model/${modelId}`];
+  return [`arn:aws:bedrock:${region}:${account}:inference-profile/${modelId}`, `arn:aws:bedrock:*::foundation-model/${profile[2]}`];
+}
+
+/**
+ * The agent's permissions: list the services of the stack's namespace, discover their instances, and
+ * invoke the configured model. ListServices has neither resource-level permissions nor condition keys
+ * (AWS requires "*"); it returns service names and ids only. DiscoverInstances, which returns
+ * endpoints, is limited to the stack's namespace.
+ */
+export function agentPolicy(namespaceName: string, modelId: string | undefined, parent: pulumi.Resource): pulumi.Output<string> {
+  const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+  const region = aws.getRegionOutput({}, { parent }).name;
+  return policyDocument([
+    { Effect: 'Allow', Action: ['servicediscovery:ListServices'], Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['servicediscovery:DiscoverInstances'],
+      Resource: '*',
+      Condition: { StringEquals: { 'servicediscovery:NamespaceName': namespaceName } },
+    },
+    ...(modelId
+      ? [
+          {
+            Effect: 'Allow',
+            Action: ['bedrock:InvokeModel'],
+            Resource: pulumi.all([region, account]).apply(([r, a]) => bedrockModelArns(modelId, r, a)),
+          },
+        ]
+      : []),
+  ]);
+}
+
+/** The agent's spec: it finds every server of the stack's namespace in Cloud Map. */
+export function agentSpec(config: StackConfig, discovery: Discovery): WorkloadSpec {
+  return {
+    name: 'agent',
+    kind: 'agent',
+    primary: false,
+    adoptsLegacy: true,
+    routes: [],
+    port: AGENT_PORT,
+    command: AGENT_COMMAND,
+    bundle: 'agentLambda',
+    environment: {
+      [ENV.namespace]: discovery.namespaceName,
+      [ENV.namespaceId]: discovery.namespaceId,
+      ...(config.agentModelId ? { [ENV.model]: config.agentModelId } : {}),
+      [ENV.logLevel]: 'info',
+    },
+    settings: workloadSettings(config, 'agent'),
+    autoscale: false,
+    exposure: 'private',
+    callsServers: true,
+    policy: (parent) => agentPolicy(discovery.namespaceName, config.agentModelId, parent),
+    secrets: {},
+    secretsKmsKeyArns: [],
+    logRetentionDays: config.logRetentionDays,
+    allowedOrigins: config.allowedOrigins,
+  };
+}
