@@ -9,6 +9,7 @@ export const mcpUrl = outputs.mcpUrl;
 export const healthUrl = outputs.healthUrl;
 export const agentUrl = outputs.agentUrl;
 export const discovery = outputs.discovery;
+export const servers = outputs.servers;
 export const functionUrl = outputs.functionUrl;
 export const clusterName = outputs.clusterName;
 export const kubeconfig = outputs.kubeconfig;

@@ -9,6 +9,8 @@ import { EksTarget } from './components/eksTarget';
 import { ContainerImage } from './components/image';
 import { LambdaTarget } from './components/lambdaTarget';
 import { Network } from './components/network';
+import type { ServerOutput, TargetContext } from './components/targets';
+import { agentSpec, serverSpec } from './components/workload';
 import { choosePrimary, serverCatalog } from './app/servers/catalog';
 
 /** This project's settings from the stack's configuration, validated (see config.ts). */
@@ -28,6 +30,8 @@ export interface StackOutputs {
   /** The agent: its HTTP API (Lambda, IAM-authorized), or its address inside the VPC or cluster. */
   agentUrl: pulumi.Output<string>;
   discovery: pulumi.Output<{ namespaceName: string; namespaceId: string; serviceName: string; serviceId: string }>;
+  /** Every server: its URLs at the front door and its Cloud Map service. */
+  servers?: pulumi.Output<Record<string, ServerOutput>>;
   functionUrl?: pulumi.Output<string>;
   /** EKS: the cluster, and a kubeconfig for it (secret). */
   clusterName?: pulumi.Output<string>;
@@ -67,6 +71,16 @@ export function deploy(config: StackConfig): StackOutputs {
     discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
   }
   const service = discovery.services.find((s) => s.primary)!;
+  const ctx: TargetContext = {
+    config,
+    opts,
+    domain,
+    discovery,
+    specs: [...discovery.services.map((s) => serverSpec(config, s.server, s.primary, s)), agentSpec(config, discovery)],
+    stack,
+    project: pulumi.getProject(),
+  };
+  void ctx;
   const warnings: string[] = [];
   const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
 

@@ -61,10 +61,9 @@ export interface WorkloadSpec {
 /** What a target made of a workload. */
 export interface Workload {
   readonly spec: WorkloadSpec;
-  /** Servers: <base>/<server>/mcp and <base>/<server>/healthz. */
-  readonly mcpUrl?: pulumi.Output<string>;
-  readonly healthUrl?: pulumi.Output<string>;
-  /** Servers on Lambda with a streaming Function URL. */
+  /** What must exist before a server's endpoint is registered in Cloud Map: its routes, rule or Ingress. */
+  readonly servesAfter: pulumi.Resource[];
+  /** Servers on Lambda with a streaming Function URL: that URL's MCP endpoint. */
   readonly functionUrl?: pulumi.Output<string>;
   /** The agent: its URL. */
   readonly url?: pulumi.Output<string>;

@@ -36,7 +36,7 @@ export async function deployWith(values: Record<string, string | string[] | bool
   aliases.length = 0;
   calls.length = 0;
   const outputs = deploy(readStackConfig());
-  await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.agentUrl, outputs.discovery, outputs.functionUrl]));
+  await valueOf(pulumi.all([outputs.mcpUrl, outputs.healthUrl, outputs.agentUrl, outputs.discovery, outputs.functionUrl, outputs.servers]));
   // Registrations that no output waits on (the function waits for its bundle to build) finish too.
   await waitForRPCs();
   const resources = [...registered];
