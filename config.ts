@@ -143,6 +143,8 @@ export const configSchema = z.object({
 eksReplicas: int(1, 100).default(2),
   eksMinReplicas: int(1, 100).default(2),
   eksMaxReplicas: int(1, 100).default(10),
+  eksCpuMillicores: int(50, 16_000).default(250),
+  eksMemoryMb: int(128, 65_536).default(512),
   eksAdminPrincipals: list(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, 'items must be IAM role or user ARNs')).default([]),
 
   agentModelId: z.string().min(1).optional(),
@@ -260,6 +262,8 @@ export const WORKLOAD_SETTINGS = [
   'eksReplicas',
   'eksMinReplicas',
   'eksMaxReplicas',
+  'eksCpuMillicores',
+  'eksMemoryMb',
 ] as const;
 export type WorkloadSettings = Pick<StackConfig, (typeof WORKLOAD_SETTINGS)[number]>;
 
@@ -278,6 +282,8 @@ export const AGENT_SETTINGS: Partial<WorkloadSettings> = {
   eksReplicas: 1,
   eksMinReplicas: 1,
   eksMaxReplicas: 1,
+  eksCpuMillicores: 100,
+  eksMemoryMb: 384,
 };
 
 /** The settings of one workload: a server's name, or 'agent'. */
