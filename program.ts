@@ -1,15 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyValues, parseConfig, type StackConfig } from './config';
-import { EksAgent, FargateAgent, LambdaAgent } from './components/agent';
+import { EksAgent, FargateAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
 import { FargateTarget } from './components/fargateTarget';
 import { EksTarget } from './components/eksTarget';
 import { ContainerImage } from './components/image';
-import { LambdaTarget } from './components/lambdaTarget';
+import { lambdaTarget } from './components/lambdaPlatform';
 import { Network } from './components/network';
-import type { ServerOutput, TargetContext } from './components/targets';
+import { deployOn, type ServerOutput, type TargetContext } from './components/targets';
 import { agentSpec, serverSpec } from './components/workload';
 import { choosePrimary, serverCatalog } from './app/servers/catalog';
 
@@ -85,36 +85,8 @@ export function deploy(config: StackConfig): StackOutputs {
   const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
 
   switch (config.target) {
-    case 'lambda': {
-      const lambda = new LambdaTarget(
-        'lambda',
-        {
-          memoryMb: config.lambdaMemoryMb,
-          timeoutSeconds: config.lambdaTimeoutSeconds,
-          logRetentionDays: config.logRetentionDays,
-          throttleBurstLimit: config.throttleBurstLimit,
-          throttleRateLimit: config.throttleRateLimit,
-          allowedOrigins: config.allowedOrigins,
-          functionUrl: config.lambdaFunctionUrl,
-          provisionedConcurrency: config.lambdaProvisionedConcurrency,
-          reservedConcurrency: config.lambdaReservedConcurrency,
-          domain,
-          service,
-        },
-        opts,
-      );
-      const agent = new LambdaAgent('agent', { ...agentArgs, discovery }, opts);
-      if (!domain) warnings.push('No custom domain: mcpUrl is the API Gateway URL, which changes if the stack moves to another target.');
-      return {
-        target: 'lambda',
-        agentUrl: agent.agentUrl,
-        mcpUrl: lambda.mcpUrl,
-        healthUrl: lambda.healthUrl,
-        discovery: discovery.summary,
-        ...(lambda.functionUrl ? { functionUrl: lambda.functionUrl } : {}),
-        warnings,
-      };
-    }
+    case 'lambda':
+      return { target: 'lambda', ...deployOn(lambdaTarget, ctx), discovery: discovery.summary };
     case 'fargate': {
       const { network, image } = containerPieces(config, opts);
       const fargate = new FargateTarget(

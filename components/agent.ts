@@ -1,9 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { AGENT_COMMAND, AGENT_PORT, ENV, HEALTH_PATH, healthCommand, LAMBDA_HANDLER, MCP_PORT } from '../app/contract';
+import { AGENT_COMMAND, AGENT_PORT, ENV, HEALTH_PATH, healthCommand, MCP_PORT } from '../app/contract';
 import { LOOPBACK_HOSTS } from '../app/limits';
-import { HTTP_API_TIMEOUT_SECONDS } from '../config';
 import {
   DRAIN_TIMEOUT_MS,
   NODE_UID,
@@ -15,7 +14,7 @@ import {
 import type { Discovery } from './discovery';
 import type { EksTarget } from './eksTarget';
 import type { FargateTarget } from './fargateTarget';
-import { assumeRolePolicy, lambdaBase, policyDocument, writeLogsStatement } from './iam';
+import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
 import type { ContainerImage } from './image';
 import type { Network } from './network';
 
@@ -88,56 +87,6 @@ const containerEnvironment = (args: AgentCommonArgs, hostnames: readonly string[
       [ENV.allowedHosts]: [...hostnames, ...LOOPBACK_HOSTS].join(','),
     }),
   );
-
-/**
- * The agent on Lambda, behind its own HTTP API. Its routes require IAM authorization (SigV4-signed
- * requests): the agent calls tools and, with a model, spends Bedrock tokens on behalf of its caller.
- */
-export class LambdaAgent extends pulumi.ComponentResource {
-  readonly agentUrl: pulumi.Output<string>;
-
-  constructor(name: string, args: AgentCommonArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('mcp-on-aws:index:LambdaAgent', name, {}, opts);
-    const parent = this;
-    const { code, logGroup, role } = lambdaBase(name, 'agentLambda', args.logRetentionDays, parent);
-    new aws.iam.RolePolicy(`${name}-agent`, { role: role.id, policy: agentPolicy(args, parent) }, { parent });
-    const fn = new aws.lambda.Function(
-      `${name}-fn`,
-      {
-        runtime: aws.lambda.Runtime.NodeJS22dX,
-        architectures: ['arm64'],
-        handler: LAMBDA_HANDLER.http,
-        code,
-        role: role.arn,
-        memorySize: 512,
-        timeout: HTTP_API_TIMEOUT_SECONDS,
-        // API Gateway checks the caller (IAM); the Host is the API's domain. The Origin check stays.
-        environment: { variables: agentEnvironment(args, { [ENV.callTimeout]: '10000', [ENV.nodeEnv]: 'production', [ENV.allowedHosts]: '*' }) },
-        loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-      },
-      { parent, dependsOn: [logGroup] },
-    );
-    const api = new aws.apigatewayv2.Api(`${name}-api`, { protocolType: 'HTTP', description: 'mcp-on-aws agent' }, { parent });
-    const integration = new aws.apigatewayv2.Integration(
-      `${name}-integration`,
-      { apiId: api.id, integrationType: 'AWS_PROXY', integrationUri: fn.invokeArn, payloadFormatVersion: '2.0', timeoutMilliseconds: HTTP_API_TIMEOUT_SECONDS * 1000 },
-      { parent },
-    );
-    const route = new aws.apigatewayv2.Route(
-      `${name}-route`,
-      { apiId: api.id, routeKey: '$default', target: pulumi.interpolate`integrations/${integration.id}`, authorizationType: 'AWS_IAM' },
-      { parent },
-    );
-    new aws.apigatewayv2.Stage(`${name}-stage`, { apiId: api.id, name: '$default', autoDeploy: true }, { parent, dependsOn: [route] });
-    new aws.lambda.Permission(
-      `${name}-invoke`,
-      { action: 'lambda:InvokeFunction', function: fn.name, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
-      { parent },
-    );
-    this.agentUrl = api.apiEndpoint;
-    this.registerOutputs({ agentUrl: this.agentUrl });
-  }
-}
 
 export interface FargateAgentArgs extends AgentCommonArgs {
   network: Network;

@@ -127,7 +127,8 @@ describe('the environment contract between the program and the app', function ()
 
     before(async () => {
       d = await deployWith({ target: 'lambda', allowedOrigins: [ORIGIN] });
-      const variables = d.one('aws:lambda/function:Function').inputs.environment.variables;
+      // The primary server's function, which also serves /mcp.
+      const variables = d.one('aws:lambda/function:Function', 'lambda-cost-fn').inputs.environment.variables;
       // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address.
       running = await listen(createApp({ ...appOptionsFromEnv(readEnv(variables), 'json'), logger: silentLogger }));
     });
@@ -187,14 +188,16 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
   }
 
   it('lambda: the registered attributes are the contract’s, and the agent resolves them to the MCP URL and the target', async () => {
-    // Not the agent's default service name, so that the agent must be told it.
-    const d = await deployWith({ target: 'lambda', discoveryService: 'tools' });
-    const instance = d.one('aws:servicediscovery/instance:Instance').inputs;
+    // The agent is no longer told one service (it finds every server of the namespace): the primary's
+    // service keeps the name an agent looks up by default.
+    const d = await deployWith({ target: 'lambda' });
+    const instance = d.one('aws:servicediscovery/instance:Instance', 'discovery-cost-lambda-endpoint').inputs;
     assert.deepEqual(Object.keys(instance.attributes).sort(), Object.values(ATTRIBUTES).sort());
     discoverable(d, instance.instanceId, instance.attributes);
     const agentEnv = readAgentEnv(d.agent('aws:lambda/function:Function')[0]!.inputs.environment.variables);
     const endpoints = await resolverFor(agentEnv).resolve();
-    assert.deepEqual(endpoints, [{ id: instance.instanceId, url: await valueOf(d.outputs.mcpUrl), target: 'lambda' }]);
+    const servers = await valueOf(d.outputs.servers);
+    assert.deepEqual(endpoints, [{ id: instance.instanceId, url: servers!.cost!.mcpUrl, target: 'lambda' }]);
   });
 
   it('fargate: a task as ECS registers it resolves to the port its container listens on', async () => {
@@ -227,7 +230,7 @@ describe('the Lambda handlers the program sets', function () {
       else process.env.LOG_LEVEL = LOG_LEVEL;
     }
     const functions = d.resources.filter((r) => r.type === 'aws:lambda/function:Function');
-    assert.deepEqual(functions.map((f) => f.name).sort(), ['agent-fn', 'lambda-fn', 'lambda-stream-fn']);
+    assert.deepEqual(functions.map((f) => f.name).sort(), ['agent-fn', 'lambda-cost-fn', 'lambda-cost-stream-fn', 'lambda-text-fn', 'lambda-text-stream-fn']);
     for (const fn of functions) {
       const [file, name] = String(fn.inputs.handler).split('.');
       assert.equal(file, 'index', `${fn.name}: ${fn.inputs.handler}`);

@@ -60,67 +60,6 @@ describe('agent deployment (under mocks)', function () {
     assert.equal(bedrockModelArns('eu.amazon.nova-lite-v1:0', 'eu-west-1', '123456789012').length, 2);
   });
 
-  describe('on Lambda', () => {
-    let d: Deployed;
-    before(async () => {
-      d = await deployWith({ target: 'lambda', agentModelId: MODEL });
-    });
-
-    it('runs the agent bundle on its own function, discovering through the stack’s namespace', () => {
-      const fn = d.agent('aws:lambda/function:Function')[0]!.inputs;
-      assert.equal(fn.runtime, 'nodejs22.x');
-      assert.equal(fn.handler, 'index.handler');
-      assert.deepEqual(fn.architectures, ['arm64']);
-      assert.equal(fn.environment.variables.CLOUD_MAP_NAMESPACE, 'dev.mcp-on-aws.local');
-      assert.equal(fn.environment.variables.CLOUD_MAP_SERVICE, 'mcp-server');
-      assert.equal(fn.environment.variables.BEDROCK_MODEL_ID, MODEL);
-      // Behind API Gateway the Host is the API's domain: any Host, the Origin check stays.
-      assert.equal(fn.environment.variables.ALLOWED_HOSTS, '*');
-      assert.equal(fn.environment.variables.ALLOWED_ORIGINS, undefined);
-    });
-
-    it('allows only DiscoverInstances on the namespace and InvokeModel on the configured model', () => {
-      assertAgentPermissions(d, true);
-    });
-
-    it('gives the function a role with exactly its own log group and the agent’s permissions', () => {
-      const byName = Object.fromEntries(d.agent('aws:iam/rolePolicy:RolePolicy').map((p) => [p.name, p.inputs] as [string, any]));
-      assert.deepEqual(Object.keys(byName).sort(), ['agent-agent', 'agent-logs']);
-      assert.equal(byName['agent-logs'].role, 'agent-role-id');
-      assert.equal(byName['agent-agent'].role, 'agent-role-id');
-      assert.deepEqual(JSON.parse(byName['agent-logs'].policy), {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:agent-logs-5d8e1f0:*',
-          },
-        ],
-      });
-      assert.deepEqual(JSON.parse(byName['agent-agent'].policy), AGENT_POLICY);
-      const fn = d.agent('aws:lambda/function:Function')[0]!.inputs;
-      assert.equal(fn.role, 'arn:aws:iam::123456789012:role/agent-role-9c4b7a2');
-      assert.equal(fn.loggingConfig.logGroup, 'agent-logs-5d8e1f0');
-    });
-
-    it('lets only its own API invoke it', () => {
-      assert.deepEqual(d.agent('aws:lambda/permission:Permission')[0]!.inputs, {
-        action: 'lambda:InvokeFunction',
-        function: 'agent-fn-2b7c9e1',
-        principal: 'apigateway.amazonaws.com',
-        sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:agent-api-id/*/*',
-      });
-    });
-
-    it('serves it on its own HTTP API, behind IAM authorization, and outputs its URL', async () => {
-      const route = d.agent('aws:apigatewayv2/route:Route')[0]!.inputs;
-      assert.equal(route.authorizationType, 'AWS_IAM');
-      assert.equal(d.agent('aws:apigatewayv2/integration:Integration')[0]!.inputs.payloadFormatVersion, '2.0');
-      assert.equal(await valueOf(d.outputs.agentUrl), 'https://agent-api-id.execute-api.us-east-1.amazonaws.com');
-    });
-  });
-
   describe('on Fargate', () => {
     let d: Deployed;
     before(async () => {
