@@ -1,15 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyValues, parseConfig, type StackConfig } from './config';
-import { EksAgent, FargateAgent, LambdaAgent } from './components/agent';
+import { EksAgent, LambdaAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
-import { FargateTarget } from './components/fargateTarget';
+import { fargateTarget } from './components/fargatePlatform';
 import { EksTarget } from './components/eksTarget';
 import { ContainerImage } from './components/image';
 import { LambdaTarget } from './components/lambdaTarget';
 import { Network } from './components/network';
-import type { ServerOutput, TargetContext } from './components/targets';
+import { deployOn, type ServerOutput, type TargetContext } from './components/targets';
 import { agentSpec, serverSpec } from './components/workload';
 import { choosePrimary, serverCatalog } from './app/servers/catalog';
 
@@ -115,41 +115,8 @@ export function deploy(config: StackConfig): StackOutputs {
         warnings,
       };
     }
-    case 'fargate': {
-      const { network, image } = containerPieces(config, opts);
-      const fargate = new FargateTarget(
-        'fargate',
-        {
-          network,
-          image,
-          service,
-          domain,
-          cpu: config.fargateCpu,
-          memoryMb: config.fargateMemoryMb,
-          desiredCount: config.desiredCount,
-          minCount: config.minCount,
-          maxCount: config.maxCount,
-          cpuTargetPercent: config.cpuTargetPercent,
-          requestsPerTarget: config.requestsPerTarget,
-          idleTimeoutSeconds: config.idleTimeoutSeconds,
-          logRetentionDays: config.logRetentionDays,
-          allowedOrigins: config.allowedOrigins,
-          secrets: keyValues(config.containerSecrets),
-          secretsKmsKeyArns: config.containerSecretsKmsKeyArns,
-        },
-        opts,
-      );
-      const agent = new FargateAgent('agent', { ...agentArgs, discovery, network, image, fargate }, opts);
-      if (!domain) warnings.push(NO_DOMAIN_ON_LOAD_BALANCER);
-      return {
-        target: 'fargate',
-        mcpUrl: fargate.mcpUrl,
-        healthUrl: fargate.healthUrl,
-        agentUrl: agent.agentUrl,
-        discovery: discovery.summary,
-        warnings,
-      };
-    }
+    case 'fargate':
+      return { target: 'fargate', ...deployOn(fargateTarget, ctx), discovery: discovery.summary };
     case 'eks': {
       const { network, image } = containerPieces(config, opts);
       const eks = new EksTarget(
