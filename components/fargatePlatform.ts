@@ -16,10 +16,10 @@ export const FARGATE_PLATFORM_TYPE = 'mcp-on-aws:index:FargatePlatform';
 export const MAX_RULE_PRIORITY = 50_000;
 /** Priorities each server may use, from its first: one rule per five paths. */
 export const RULE_PRIORITY_SLOTS = 10;
-const BLOCKS = Math.floor((MAX_RULE_PRIORITY - 1) / RULE_PRIORITY_SLOTS);
+export const RULE_BLOCKS = Math.floor((MAX_RULE_PRIORITY - 1) / RULE_PRIORITY_SLOTS);
 
-/** A server's block of priorities, from its name alone: 0 to BLOCKS - 1. */
-const blockOf = (server: string) => createHash('sha256').update(server).digest().readUInt32BE(0) % BLOCKS;
+/** A server's block of priorities, from its name alone: 0 to RULE_BLOCKS - 1. */
+export const ruleBlock = (server: string) => createHash('sha256').update(server).digest().readUInt32BE(0) % RULE_BLOCKS;
 
 /**
  * The first listener rule priority of each server: a block of RULE_PRIORITY_SLOTS derived from the
@@ -32,8 +32,8 @@ export function rulePriorities(servers: readonly string[]): Record<string, numbe
   const taken = new Set<number>();
   const priorities: Record<string, number> = {};
   for (const server of [...new Set(servers)].sort()) {
-    let block = blockOf(server);
-    while (taken.has(block)) block = (block + 1) % BLOCKS;
+    let block = ruleBlock(server);
+    while (taken.has(block)) block = (block + 1) % RULE_BLOCKS;
     taken.add(block);
     priorities[server] = 1 + block * RULE_PRIORITY_SLOTS;
   }
