@@ -435,7 +435,8 @@ describe('Fargate platform and workloads (under mocks)', function () {
   describe('listener rule priorities', () => {
     it('are distinct, within what ALB accepts, and stay where they are when a server is added or removed', () => {
       const two = rulePriorities(['cost', 'text']);
-      const three = rulePriorities(['cost', 'text', 'weather']);
+      // One name sorts before both, one after.
+      const three = rulePriorities(['alpha', 'cost', 'text', 'weather']);
       assert.equal(three.cost, two.cost);
       assert.equal(three.text, two.text);
       assert.deepEqual(rulePriorities(['text']), { text: two.text });
