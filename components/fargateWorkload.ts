@@ -193,7 +193,7 @@ export class FargateWorkload extends pulumi.ComponentResource implements Workloa
       if (spec.primary) {
         tg = lb.defaultTargetGroup;
       } else {
-        tg = targetGroup(`${name}-tg`, { vpcId: network.vpcId, port: spec.port, idleTimeoutSeconds: platform.idleTimeoutSeconds }, { parent });
+        tg = targetGroup(`${name}-tg`, { unique: `${args.project}/${args.stack}`, vpcId: network.vpcId, port: spec.port, idleTimeoutSeconds: platform.idleTimeoutSeconds }, { parent });
         const first = platform.rulePriority(spec.name);
         chunks(spec.routes.map((r) => r.path), MAX_RULE_CONDITION_VALUES).forEach((paths, i) =>
           rules.push(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { HEALTH_PATH } from '../app/contract';
@@ -18,7 +19,25 @@ export interface LoadBalancerArgs {
 /** TLS 1.3 and 1.2 with forward secrecy only. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
+/** The longest name AWS gives a target group, and what Pulumi appends to a resource's name to make one. */
+export const MAX_TARGET_GROUP_NAME = 32;
+const AUTONAME_SUFFIX = 8;
+
+/**
+ * The physical name of target group `resource`: none (Pulumi's own, `<resource>-<7 hex>`) when that fits
+ * in 32 characters, else the resource name cut to fit and 7 hex characters of a hash of it and `unique`
+ * (what tells stacks apart in one account), the same on every update. Pulumi refuses to autoname a
+ * resource whose name and suffix exceed the limit, which a server name of 14 characters or more would.
+ */
+export function targetGroupName(resource: string, unique: string): string | undefined {
+  if (resource.length + AUTONAME_SUFFIX <= MAX_TARGET_GROUP_NAME) return undefined;
+  const hash = createHash('sha256').update(`${unique}/${resource}`).digest('hex').slice(0, AUTONAME_SUFFIX - 1);
+  return `${resource.slice(0, MAX_TARGET_GROUP_NAME - AUTONAME_SUFFIX).replace(/-+$/, '')}-${hash}`;
+}
+
 export interface TargetGroupArgs {
+  /** Told to targetGroupName, when the resource's name is too long for Pulumi's. */
+  unique: string;
   vpcId: pulumi.Input<string>;
   /** The app's port in its tasks. */
   port: number;
@@ -31,6 +50,7 @@ export function targetGroup(name: string, args: TargetGroupArgs, opts: pulumi.Cu
   return new aws.lb.TargetGroup(
     name,
     {
+      name: targetGroupName(name, args.unique),
       vpcId: args.vpcId,
       targetType: 'ip',
       port: args.port,
@@ -111,7 +131,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     // The primary server's target group: the listeners' default action, so that an existing stack's ALB is unchanged.
     const defaultTargetGroup = targetGroup(
       `${name}-tg`,
-      { vpcId: args.network.vpcId, port: args.targetPort, idleTimeoutSeconds: args.idleTimeoutSeconds },
+      { unique: `${pulumi.getProject()}/${pulumi.getStack()}`, vpcId: args.network.vpcId, port: args.targetPort, idleTimeoutSeconds: args.idleTimeoutSeconds },
       { parent },
     );
     const forward = [{ type: 'forward', targetGroupArn: defaultTargetGroup.arn }];

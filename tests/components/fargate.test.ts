@@ -5,9 +5,11 @@ import path from 'node:path';
 import { chooseZones } from '../../components/network';
 import { BUILD_CONTEXT, buildInputs, contextHash } from '../../components/image';
 import * as pulumi from '@pulumi/pulumi';
+import { frontDoorRoutes, serverNameProblem } from '../../app/contract';
 import { APP_VERSION } from '../../app/version';
 import { Discovery } from '../../components/discovery';
 import { fargateTarget, MAX_RULE_PRIORITY, RULE_BLOCKS, RULE_PRIORITY_SLOTS, ruleBlock, rulePriorities } from '../../components/fargatePlatform';
+import { targetGroupName } from '../../components/loadBalancer';
 import { deployOn } from '../../components/targets';
 import { agentSpec, serverSpec, type WorkloadSpec } from '../../components/workload';
 import { readStackConfig } from '../../program';
@@ -469,6 +471,25 @@ describe('Fargate platform and workloads (under mocks)', function () {
       assert.deepEqual(rules.map((r) => r.inputs.conditions[0].pathPattern.values), [paths.slice(0, 5), paths.slice(5)]);
       const first = rulePriorities(['cost', 'text']).text!;
       assert.deepEqual(rules.map((r) => r.inputs.priority), [first, first + 1]);
+    });
+  });
+
+  describe('target group names', () => {
+    it('are Pulumi’s own while they fit; a server name of 20 characters gets one of 32, stable and distinct per stack', async () => {
+      const long = 'abcdefghij-klmnopqrs';
+      assert.equal(serverNameProblem(long), undefined, 'a name a server may have');
+      await deploySpecs((specs) => specs.map((s) => (s.name === 'text' ? { ...s, name: long, routes: frontDoorRoutes(long, false) } : s)));
+      const groups = registered.filter((r) => r.type === 'aws:lb/targetGroup:TargetGroup');
+      const byName = Object.fromEntries(groups.map((g) => [g.name, g.inputs.name]));
+      // The primary's, as a one-server stack made it: no name given, so Pulumi's stays.
+      assert.deepEqual(Object.keys(byName).sort(), ['fargate-abcdefghij-klmnopqrs-tg', 'fargate-lb-tg']);
+      assert.equal(byName['fargate-lb-tg'], undefined);
+      const given = byName['fargate-abcdefghij-klmnopqrs-tg'];
+      assert.match(given, /^fargate-abcdefghij-klmno-[0-9a-f]{7}$/);
+      assert.ok(given.length <= 32, given);
+      assert.equal(targetGroupName('fargate-abcdefghij-klmnopqrs-tg', 'mcp-on-aws/dev'), given, 'the same on every update');
+      assert.notEqual(targetGroupName('fargate-abcdefghij-klmnopqrs-tg', 'mcp-on-aws/prod'), given, 'another stack, another name');
+      assert.equal(targetGroupName('fargate-abcdefghijklm-tg', 'mcp-on-aws/dev'), undefined, '24 characters and Pulumi’s 8 fit');
     });
   });
 
