@@ -1,10 +1,10 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyValues, parseConfig, type StackConfig } from './config';
-import { EksAgent, FargateAgent } from './components/agent';
+import { EksAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
-import { FargateTarget } from './components/fargateTarget';
+import { fargateTarget } from './components/fargatePlatform';
 import { EksTarget } from './components/eksTarget';
 import { ContainerImage } from './components/image';
 import { lambdaTarget } from './components/lambdaPlatform';
@@ -87,41 +87,8 @@ export function deploy(config: StackConfig): StackOutputs {
   switch (config.target) {
     case 'lambda':
       return { target: 'lambda', ...deployOn(lambdaTarget, ctx), discovery: discovery.summary };
-    case 'fargate': {
-      const { network, image } = containerPieces(config, opts);
-      const fargate = new FargateTarget(
-        'fargate',
-        {
-          network,
-          image,
-          service,
-          domain,
-          cpu: config.fargateCpu,
-          memoryMb: config.fargateMemoryMb,
-          desiredCount: config.desiredCount,
-          minCount: config.minCount,
-          maxCount: config.maxCount,
-          cpuTargetPercent: config.cpuTargetPercent,
-          requestsPerTarget: config.requestsPerTarget,
-          idleTimeoutSeconds: config.idleTimeoutSeconds,
-          logRetentionDays: config.logRetentionDays,
-          allowedOrigins: config.allowedOrigins,
-          secrets: keyValues(config.containerSecrets),
-          secretsKmsKeyArns: config.containerSecretsKmsKeyArns,
-        },
-        opts,
-      );
-      const agent = new FargateAgent('agent', { ...agentArgs, discovery, network, image, fargate }, opts);
-      if (!domain) warnings.push(NO_DOMAIN_ON_LOAD_BALANCER);
-      return {
-        target: 'fargate',
-        mcpUrl: fargate.mcpUrl,
-        healthUrl: fargate.healthUrl,
-        agentUrl: agent.agentUrl,
-        discovery: discovery.summary,
-        warnings,
-      };
-    }
+    case 'fargate':
+      return { target: 'fargate', ...deployOn(fargateTarget, ctx), discovery: discovery.summary };
     case 'eks': {
       const { network, image } = containerPieces(config, opts);
       const eks = new EksTarget(

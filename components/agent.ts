@@ -1,22 +1,12 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { AGENT_COMMAND, AGENT_PORT, ENV, HEALTH_PATH, healthCommand, MCP_PORT } from '../app/contract';
-import { LOOPBACK_HOSTS } from '../app/limits';
-import {
-  DRAIN_TIMEOUT_MS,
-  NODE_UID,
-  preStopPause,
-  STOP_TIMEOUT_SECONDS,
-  TERMINATION_GRACE_SECONDS,
-  toEnvList,
-} from './container';
+import { AGENT_COMMAND, AGENT_PORT, ENV, HEALTH_PATH } from '../app/contract';
+import { containerEnvironment, NODE_UID, preStopPause, TERMINATION_GRACE_SECONDS, toEnvList } from './container';
 import type { Discovery } from './discovery';
 import type { EksTarget } from './eksTarget';
-import type { FargateTarget } from './fargateTarget';
-import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
+import { assumeRolePolicy, policyDocument } from './iam';
 import type { ContainerImage } from './image';
-import type { Network } from './network';
 
 export const AGENT_NAME = 'agent';
 
@@ -73,151 +63,9 @@ function agentEnvironment(args: AgentCommonArgs, extra: Record<string, string> =
   };
 }
 
-/**
- * The agent's environment in a container (Fargate, EKS). `hostnames` are the names callers reach it by,
- * the only ones its Host check accepts besides loopback names (ECS Exec, kubectl port-forward); health
- * probes go by IP to /healthz, which is not checked.
- */
-const containerEnvironment = (args: AgentCommonArgs, hostnames: readonly string[]) =>
-  toEnvList(
-    agentEnvironment(args, {
-      [ENV.host]: '0.0.0.0',
-      [ENV.agentPort]: String(AGENT_PORT),
-      [ENV.shutdown]: String(DRAIN_TIMEOUT_MS),
-      [ENV.allowedHosts]: [...hostnames, ...LOOPBACK_HOSTS].join(','),
-    }),
-  );
-
-export interface FargateAgentArgs extends AgentCommonArgs {
-  network: Network;
-  image: ContainerImage;
-  fargate: FargateTarget;
-}
-
-/**
- * The agent as its own ECS service beside the MCP server, in the private subnets and not exposed to the
- * internet (it has no authentication of its own, and /ask spends Bedrock tokens): services in the VPC
- * reach it at http://agent.internal.<namespace>:3001, a name in a private DNS namespace. It reaches
- * the MCP tasks directly by IP, which their security group admits.
- */
-export class FargateAgent extends pulumi.ComponentResource {
-  readonly agentUrl: pulumi.Output<string>;
-
-  constructor(name: string, args: FargateAgentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('mcp-on-aws:index:FargateAgent', name, {}, opts);
-    const parent = this;
-    const sg = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.network.vpcId,
-        description: 'MCP agent: its port from inside the VPC; out to the MCP tasks and HTTPS',
-        ingress: [{ protocol: 'tcp', fromPort: AGENT_PORT, toPort: AGENT_PORT, cidrBlocks: [args.network.cidrBlock], description: 'from the VPC' }],
-        egress: [
-          { protocol: 'tcp', fromPort: MCP_PORT, toPort: MCP_PORT, cidrBlocks: [args.network.cidrBlock], description: 'to the MCP tasks' },
-          { protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'], description: 'HTTPS: Cloud Map, Bedrock, ECR' },
-        ],
-      },
-      { parent },
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-to-mcp`,
-      {
-        securityGroupId: args.fargate.taskSecurityGroupId,
-        ipProtocol: 'tcp',
-        fromPort: MCP_PORT,
-        toPort: MCP_PORT,
-        referencedSecurityGroupId: sg.id,
-        description: 'from the agent',
-      },
-      { parent },
-    );
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, { parent });
-    // The shared execution role pulls the image; it may also write this log group.
-    new aws.iam.RolePolicy(
-      `${name}-execution-logs`,
-      {
-        role: args.fargate.executionRoleName,
-        policy: policyDocument([writeLogsStatement(logGroup.arn)]),
-      },
-      { parent },
-    );
-    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com') }, { parent });
-    new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: agentPolicy(args, parent) }, { parent });
-
-    const region = aws.getRegionOutput({}, { parent }).name;
-    const container = pulumi.all([args.image.imageRef, logGroup.name, region]).apply(([image, group, regionName]) => [
-      {
-        name: AGENT_NAME,
-        image,
-        command: AGENT_COMMAND,
-        essential: true,
-        user: String(NODE_UID),
-        readonlyRootFilesystem: true,
-        portMappings: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'tcp' }],
-        environment: containerEnvironment(args, [`${AGENT_NAME}.internal.${args.discovery.namespaceName}`]),
-        healthCheck: {
-          command: ['CMD', ...healthCommand(AGENT_PORT)],
-          interval: 15,
-          timeout: 5,
-          retries: 3,
-          startPeriod: 10,
-        },
-        stopTimeout: STOP_TIMEOUT_SECONDS,
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': regionName, 'awslogs-stream-prefix': 'agent' } },
-      },
-    ]);
-    const taskDefinition = new aws.ecs.TaskDefinition(
-      `${name}-task`,
-      {
-        family: `${name}-mcp-agent`,
-        cpu: '256',
-        memory: '512',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' },
-        executionRoleArn: args.fargate.executionRoleArn,
-        taskRoleArn: taskRole.arn,
-        containerDefinitions: pulumi.jsonStringify(container),
-      },
-      { parent },
-    );
-    // A DNS name inside the VPC for the agent: a private namespace of its own, beside the stack's
-    // (API-only) discovery namespace.
-    const privateNamespace = new aws.servicediscovery.PrivateDnsNamespace(
-      `${name}-dns`,
-      { name: `internal.${args.discovery.namespaceName}`, vpc: args.network.vpcId, description: 'mcp-on-aws: the agent inside the VPC' },
-      { parent },
-    );
-    const registry = new aws.servicediscovery.Service(
-      `${name}-registry`,
-      {
-        name: AGENT_NAME,
-        namespaceId: privateNamespace.id,
-        dnsConfig: { namespaceId: privateNamespace.id, routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 10 }] },
-        healthCheckCustomConfig: { failureThreshold: 1 },
-        forceDestroy: true,
-      },
-      { parent },
-    );
-    new aws.ecs.Service(
-      `${name}-service`,
-      {
-        cluster: args.fargate.clusterArn,
-        taskDefinition: taskDefinition.arn,
-        launchType: 'FARGATE',
-        desiredCount: 1,
-        networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        serviceRegistries: { registryArn: registry.arn },
-        propagateTags: 'SERVICE',
-      },
-      { parent },
-    );
-    this.agentUrl = pulumi.output(`http://${AGENT_NAME}.internal.${args.discovery.namespaceName}:${AGENT_PORT}`);
-    this.registerOutputs({ agentUrl: this.agentUrl });
-  }
-}
+/** The agent's environment in a container on EKS, reached by `hostnames` (see components/container.ts). */
+const agentContainerEnvironment = (args: AgentCommonArgs, hostnames: readonly string[]) =>
+  toEnvList(containerEnvironment({ kind: 'agent', port: AGENT_PORT, exposure: 'private', environment: agentEnvironment(args) }, { hostnames }));
 
 export interface EksAgentArgs extends AgentCommonArgs {
   image: ContainerImage;
@@ -288,7 +136,7 @@ export class EksAgent extends pulumi.ComponentResource {
                   ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
                   // The ClusterIP Service's names: agent, agent.<ns>, agent.<ns>.svc, agent.<ns>.svc.cluster.local.
                   env: pulumi.all([args.eks.namespace, region]).apply(([ns, regionName]) => [
-                    ...containerEnvironment(args, [AGENT_NAME, `${AGENT_NAME}.${ns}`, `${AGENT_NAME}.${ns}.svc`, `${AGENT_NAME}.${ns}.svc.cluster.local`]),
+                    ...agentContainerEnvironment(args, [AGENT_NAME, `${AGENT_NAME}.${ns}`, `${AGENT_NAME}.${ns}.svc`, `${AGENT_NAME}.${ns}.svc.cluster.local`]),
                     { name: ENV.region, value: regionName },
                   ]),
                   resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '384Mi' } },

@@ -33,7 +33,7 @@ const envOf = (list: { name: string; value: string }[]) => Object.fromEntries(li
 /** How each container target passes the environment and the load balancer's idle timeout. */
 const containerTargets: Record<string, { env(d: Deployed): Record<string, string>; idleTimeoutSeconds(d: Deployed): number }> = {
   fargate: {
-    env: (d) => envOf(JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions)[0].environment),
+    env: (d) => envOf(JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition', 'fargate-cost-task').inputs.containerDefinitions)[0].environment),
     idleTimeoutSeconds: (d) => d.one('aws:lb/loadBalancer:LoadBalancer').inputs.idleTimeout,
   },
   eks: {
@@ -202,8 +202,8 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
 
   it('fargate: a task as ECS registers it resolves to the port its container listens on', async () => {
     const d = await deployWith({ target: 'fargate' });
-    const [container] = JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition').inputs.containerDefinitions);
-    assert.equal(d.one('aws:ecs/service:Service').inputs.serviceRegistries.containerPort, undefined, 'ECS then sets no AWS_INSTANCE_PORT');
+    const [container] = JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition', 'fargate-cost-task').inputs.containerDefinitions);
+    assert.equal(d.one('aws:ecs/service:Service', 'fargate-cost-service').inputs.serviceRegistries.containerPort, undefined, 'ECS then sets no AWS_INSTANCE_PORT');
     // The attribute AWS documents for a task registered in Cloud Map (awsvpc network mode).
     discoverable(d, 'task-1', { AWS_INSTANCE_IPV4: '10.0.3.17' });
     const [agentContainer] = JSON.parse(d.agent('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs.containerDefinitions);
