@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { CONFIG_KEYS, ConfigError, parseConfig, primaryLeftOutWarning, workloadSettings, type KnownNames } from '../config';
 import { deploy, readStackConfig } from '../program';
-import { setConfig } from './helpers/pulumi';
+import { deployWith, setConfig } from './helpers/pulumi';
 import { registered } from './setup';
 
 function problems(raw: Record<string, string>, known?: KnownNames): string[] {
@@ -310,6 +310,24 @@ describe('servers and serverOverrides', () => {
     it('says nothing when the primary server is deployed, or when no folder says primary', () => {
       assert.equal(primaryLeftOutWarning('cost', ['cost', 'text'], 'cost'), undefined);
       assert.equal(primaryLeftOutWarning(undefined, ['text'], 'text'), undefined);
+    });
+  });
+
+  describe('under mocks', function () {
+    this.timeout(60_000);
+    const services = (d: Awaited<ReturnType<typeof deployWith>>) =>
+      d.all('aws:servicediscovery/service:Service').map((s) => `${s.name} ${s.inputs.name}`);
+
+    it('registers only the listed servers in Cloud Map, and warns that /mcp moved', async () => {
+      const d = await deployWith({ servers: ['text'] });
+      assert.deepEqual(services(d), ['discovery-text mcp-server']);
+      assert.ok(d.outputs.warnings.includes('servers leaves out cost, the primary server: /mcp now serves text'), d.outputs.warnings.join('\n'));
+    });
+
+    it('keeps the primary server’s service and says nothing when it is listed', async () => {
+      const d = await deployWith({ servers: ['cost'] });
+      assert.deepEqual(services(d), ['discovery-cost mcp-server']);
+      assert.ok(!d.outputs.warnings.some((w) => w.startsWith('servers leaves out')), d.outputs.warnings.join('\n'));
     });
   });
 });
