@@ -94,18 +94,13 @@ export function splitReservedConcurrency(total: number, functionUrl: boolean): {
   return { api: total - stream, stream };
 }
 
-/** `<workload>.<setting>=<value>`: a server's name or `agent`, a key of WORKLOAD_SETTINGS, and its value. */
-const OVERRIDE_ITEM = /^([^.=]+)\.([^=]+)=(.*)$/s;
-
 /** Every stack setting, as `pulumi config set <key> <value>` sets it. Pulumi.yaml declares the same keys. */
 export const configSchema = z.object({
   target: oneOf(TARGETS).default('lambda'),
   /** Server names (folders of app/servers/); checked against the folders in parseConfig. Unset: every folder. */
   servers: list(z.string()).optional(),
-  /** `<workload>.<setting>=<value>` items; checked in parseConfig (see readOverride). */
-  serverOverrides: list(
-    z.string().regex(OVERRIDE_ITEM, 'items must look like <workload>.<setting>=<value>, e.g. text.lambdaMemoryMb=1024'),
-  ).default([]),
+  /** `<workload>.<setting>=<value>` items; each is checked in parseConfig, against the deployed servers (see readOverride). */
+  serverOverrides: list(z.string()).default([]),
   domainName: z.string().regex(hostname, 'must be a fully qualified domain name such as mcp.example.com').optional(),
   hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ').optional(),
   tags: list(keyValue(/^.{0,256}$/, 'Value')).default([]),
@@ -337,6 +332,9 @@ export const AGENT_FIXED: Partial<Record<WorkloadSetting, string>> = {
   eksMinReplicas: NO_AUTOSCALING,
   eksMaxReplicas: NO_AUTOSCALING,
 };
+
+/** `<workload>.<setting>=<value>`: a server's name or `agent`, a key of WORKLOAD_SETTINGS, and its value. */
+const OVERRIDE_ITEM = /^([^.=]+)\.([^=]+)=(.*)$/s;
 
 /** One item of `serverOverrides`, read. */
 interface Override {

@@ -199,12 +199,16 @@ describe('servers and serverOverrides', () => {
     ],
     ['an override that is not a boolean', { serverOverrides: '["text.lambdaFunctionUrl=yes"]' }, /^serverOverrides\[0\]: text\.lambdaFunctionUrl: must be true or false \(got "yes"\)/],
     ['a Fargate CPU size that does not exist', { serverOverrides: '["web.fargateCpu=300"]' }, /^serverOverrides\[0\]: web\.fargateCpu: must be one of: 256, 512, 1024/],
-    ['an override without a workload', { serverOverrides: '["lambdaMemoryMb=1024"]' }, /^serverOverrides\[0\]: items must look like <workload>.<setting>=<value>, e.g. text.lambdaMemoryMb=1024/],
+    [
+      'an override without a workload',
+      { serverOverrides: '["text.maxCount=20", "lambdaMemoryMb=1024"]' },
+      /^serverOverrides\[1\]: items must look like <workload>.<setting>=<value>, e.g. text.lambdaMemoryMb=1024 \(got "lambdaMemoryMb=1024"\)$/,
+    ],
     ['a setting overridden twice', { serverOverrides: '["text.maxCount=20", "text.maxCount=30"]' }, /^serverOverrides\[1\]: text\.maxCount: is already set by serverOverrides\[0\]; set it once/],
     [
       'a server size that breaks a rule with the stack’s sizes',
-      { fargateCpu: '1024', fargateMemoryMb: '4096', serverOverrides: '["cost.maxCount=20", "text.lambdaMemoryMb=1024", "text.fargateCpu=256"]' },
-      /^serverOverrides\[2\]: text\.fargateMemoryMb: with fargateCpu 256 must be one of: 512, 1024, 2048/,
+      { fargateCpu: '1024', fargateMemoryMb: '4096', serverOverrides: '["cost.maxCount=20", "text.fargateCpu=256", "text.lambdaMemoryMb=1024"]' },
+      /^serverOverrides\[1\]: text\.fargateMemoryMb: with fargateCpu 256 must be one of: 512, 1024, 2048/,
     ],
     [
       'counts that break a rule once the later item applies',
