@@ -157,18 +157,22 @@ eksReplicas: int(1, 100).default(2),
 
 export type StackConfig = z.output<typeof configSchema>;
 
-/** Rules that involve several settings; each problem names the key to change. */
+/**
+ * Rules that involve several settings; each problem names the key to change. `functionUrl`: whether the
+ * settings may turn on a Function URL (the agent's may not).
+ */
 function crossCheck(
   c: Partial<StackConfig>,
   given: (key: keyof StackConfig) => boolean,
   problem: (key: string, message: string) => void,
+  functionUrl = true,
 ): void {
   if (given('domainName') && !given('hostedZoneId')) problem('hostedZoneId', 'is required when domainName is set (the Route53 zone that holds it)');
   if (given('hostedZoneId') && !given('domainName')) problem('domainName', 'is required when hostedZoneId is set');
   if (c.lambdaTimeoutSeconds !== undefined && c.lambdaTimeoutSeconds > HTTP_API_TIMEOUT_SECONDS && c.lambdaFunctionUrl === false) {
     problem(
       'lambdaTimeoutSeconds',
-      `must be at most ${HTTP_API_TIMEOUT_SECONDS} (API Gateway HTTP API's limit); set lambdaFunctionUrl to true for longer tool calls`,
+      `must be at most ${HTTP_API_TIMEOUT_SECONDS} (API Gateway HTTP API's limit)${functionUrl ? '; set lambdaFunctionUrl to true for longer tool calls' : ''}`,
     );
   }
   if (c.lambdaReservedConcurrency !== undefined && c.lambdaFunctionUrl === true && c.lambdaReservedConcurrency < 2) {
@@ -382,9 +386,9 @@ function mergeSettings(c: StackConfig, workload: string, overrides: readonly Ove
 }
 
 /** The problems the rules across keys find in `workload`'s settings, as `key: message`. */
-function workloadCrossProblems(c: StackConfig, settings: WorkloadSettings, given: (key: keyof StackConfig) => boolean): string[] {
+function workloadCrossProblems(c: StackConfig, workload: string, settings: WorkloadSettings, given: (key: keyof StackConfig) => boolean): string[] {
   const found: string[] = [];
-  crossCheck({ ...c, ...settings }, given, (key, message) => found.push(`${key}: ${message}`));
+  crossCheck({ ...c, ...settings }, given, (key, message) => found.push(`${key}: ${message}`), !(workload === 'agent' && AGENT_FIXED.lambdaFunctionUrl));
   return found;
 }
 
@@ -426,8 +430,8 @@ function overrideProblems(
   for (const [workload, overrides] of byWorkload) {
     if (!overrides.length) continue;
     // What the stack alone breaks is reported once, under the stack's keys.
-    const before = new Set(workloadCrossProblems(c, mergeSettings(c, workload, []), given));
-    const after = overrides.map((_, n) => new Set(workloadCrossProblems(c, mergeSettings(c, workload, overrides.slice(0, n + 1)), given)));
+    const before = new Set(workloadCrossProblems(c, workload, mergeSettings(c, workload, []), given));
+    const after = overrides.map((_, n) => new Set(workloadCrossProblems(c, workload, mergeSettings(c, workload, overrides.slice(0, n + 1)), given)));
     for (const p of after[after.length - 1]!) {
       if (before.has(p)) continue;
       let n = after.length - 1;

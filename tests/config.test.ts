@@ -228,6 +228,16 @@ describe('servers and serverOverrides', () => {
     ['warm instances for the agent', { serverOverrides: '["agent.lambdaProvisionedConcurrency=1"]' }, /^serverOverrides\[0\]: agent\.lambdaProvisionedConcurrency: may not be overridden/],
     ['autoscaling for the agent', { serverOverrides: '["agent.maxCount=3"]' }, /^serverOverrides\[0\]: agent\.maxCount: may not be overridden: the agent does not autoscale: it runs agent\.desiredCount tasks/],
     [
+      'an agent timeout over HTTP API’s 30 s, without advice the agent cannot take',
+      { serverOverrides: '["agent.lambdaTimeoutSeconds=60"]' },
+      /^serverOverrides\[0\]: agent\.lambdaTimeoutSeconds: must be at most 30 \(API Gateway HTTP API's limit\)$/,
+    ],
+    [
+      'a server timeout over HTTP API’s 30 s, pointing to its Function URL',
+      { serverOverrides: '["text.lambdaTimeoutSeconds=60"]' },
+      /^serverOverrides\[0\]: text\.lambdaTimeoutSeconds: must be at most 30 \(API Gateway HTTP API's limit\); set lambdaFunctionUrl to true/,
+    ],
+    [
       'an agent size that breaks a rule with the agent’s own sizes',
       { serverOverrides: '["agent.fargateCpu=1024"]' },
       /^serverOverrides\[0\]: agent\.fargateMemoryMb: with fargateCpu 1024 must be one of: 2048/,
