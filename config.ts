@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TARGETS } from './app/contract';
 import { describeFargateMemory, fargateMemoryFor, FARGATE_SIZES } from './app/cost/fargate';
+import { listServerFolders } from './app/servers/folders';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -96,6 +97,10 @@ export function splitReservedConcurrency(total: number, functionUrl: boolean): {
 /** Every stack setting, as `pulumi config set <key> <value>` sets it. Pulumi.yaml declares the same keys. */
 export const configSchema = z.object({
   target: oneOf(TARGETS).default('lambda'),
+  /** Server names (folders of app/servers/); checked against the folders in parseConfig. Unset: every folder. */
+  servers: list(z.string()).optional(),
+  /** `<workload>.<setting>=<value>` items; each is checked in parseConfig, against the deployed servers (see readOverride). */
+  serverOverrides: list(z.string()).default([]),
   domainName: z.string().regex(hostname, 'must be a fully qualified domain name such as mcp.example.com').optional(),
   hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ').optional(),
   tags: list(keyValue(/^.{0,256}$/, 'Value')).default([]),
@@ -152,18 +157,22 @@ eksReplicas: int(1, 100).default(2),
 
 export type StackConfig = z.output<typeof configSchema>;
 
-/** Rules that involve several settings; each problem names the key to change. */
+/**
+ * Rules that involve several settings; each problem names the key to change. `functionUrl`: whether the
+ * settings may turn on a Function URL (the agent's may not).
+ */
 function crossCheck(
   c: Partial<StackConfig>,
   given: (key: keyof StackConfig) => boolean,
   problem: (key: string, message: string) => void,
+  functionUrl = true,
 ): void {
   if (given('domainName') && !given('hostedZoneId')) problem('hostedZoneId', 'is required when domainName is set (the Route53 zone that holds it)');
   if (given('hostedZoneId') && !given('domainName')) problem('domainName', 'is required when hostedZoneId is set');
   if (c.lambdaTimeoutSeconds !== undefined && c.lambdaTimeoutSeconds > HTTP_API_TIMEOUT_SECONDS && c.lambdaFunctionUrl === false) {
     problem(
       'lambdaTimeoutSeconds',
-      `must be at most ${HTTP_API_TIMEOUT_SECONDS} (API Gateway HTTP API's limit); set lambdaFunctionUrl to true for longer tool calls`,
+      `must be at most ${HTTP_API_TIMEOUT_SECONDS} (API Gateway HTTP API's limit)${functionUrl ? '; set lambdaFunctionUrl to true for longer tool calls' : ''}`,
     );
   }
   if (c.lambdaReservedConcurrency !== undefined && c.lambdaFunctionUrl === true && c.lambdaReservedConcurrency < 2) {
@@ -208,15 +217,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** What the stack settings are checked against, besides the schema. */
+export interface KnownNames {
+  /** The server folders under app/servers/. */
+  servers: readonly string[];
+}
+
 /**
  * Validates raw stack settings (strings, as Pulumi config holds them). Throws one ConfigError that
  * lists every problem, each naming its key, unless all are valid. Unknown keys are problems too.
  */
-export function parseConfig(raw: Record<string, string | undefined>): StackConfig {
+export function parseConfig(raw: Record<string, string | undefined>, known: KnownNames = { servers: listServerFolders() }): StackConfig {
   const problems: string[] = [];
-  const known = new Set<string>(CONFIG_KEYS);
+  const knownKeys = new Set<string>(CONFIG_KEYS);
   for (const key of Object.keys(raw)) {
-    if (!known.has(key) && raw[key] !== undefined) problems.push(`${key}: is not a setting of this program (settings: ${CONFIG_KEYS.join(', ')})`);
+    if (!knownKeys.has(key) && raw[key] !== undefined) problems.push(`${key}: is not a setting of this program (settings: ${CONFIG_KEYS.join(', ')})`);
   }
   // Each key on its own, so that one bad value does not hide the others, nor the rules across keys.
   const values: Record<string, unknown> = {};
@@ -231,13 +246,31 @@ export function parseConfig(raw: Record<string, string | undefined>): StackConfi
       problems.push(`${key}${item}: ${i.message} (got ${JSON.stringify(raw[key] ?? null)})`);
     }
   }
-  crossCheck(
-    values as Partial<StackConfig>,
-    (key) => raw[key] !== undefined,
-    (key, message) => problems.push(`${key}: ${message}`),
-  );
+  const given = (key: keyof StackConfig) => raw[key] !== undefined;
+  crossCheck(values as Partial<StackConfig>, given, (key, message) => problems.push(`${key}: ${message}`));
+
+  const servers = values.servers as string[] | undefined;
+  const serverProblems = servers ? serverListProblems(servers, known.servers) : [];
+  problems.push(...serverProblems);
+  // With a bad list, overrides are checked against every folder, so that one typo is reported once.
+  const deployed = servers && !serverProblems.length ? servers : known.servers;
+  const items = values.serverOverrides as string[] | undefined;
+  if (items) problems.push(...overrideProblems(values as StackConfig, items, deployed, known.servers, given));
+
   if (problems.length) throw new ConfigError(problems);
   return values as StackConfig;
+}
+
+/** Problems of the `servers` list: items that are not folders, duplicates, an empty list. */
+function serverListProblems(servers: readonly string[], folders: readonly string[]): string[] {
+  if (servers.length === 0) {
+    return [`servers: must list at least one server (folders: ${folders.join(', ')}); leave it unset to deploy every folder`];
+  }
+  return servers.flatMap((name, i) => {
+    if (!folders.includes(name)) return [`servers[${i}]: ${JSON.stringify(name)} is not a server folder (app/servers/: ${folders.join(', ')})`];
+    const first = servers.indexOf(name);
+    return first < i ? [`servers[${i}]: ${name} is listed twice (also servers[${first}]); list each server once`] : [];
+  });
 }
 
 /** "Key=Value" items as an object. */
@@ -265,7 +298,8 @@ export const WORKLOAD_SETTINGS = [
   'eksCpuMillicores',
   'eksMemoryMb',
 ] as const;
-export type WorkloadSettings = Pick<StackConfig, (typeof WORKLOAD_SETTINGS)[number]>;
+export type WorkloadSetting = (typeof WORKLOAD_SETTINGS)[number];
+export type WorkloadSettings = Pick<StackConfig, WorkloadSetting>;
 
 /** The agent's sizes: one small instance wherever it runs (it waits on servers and the model, and keeps no state). */
 export const AGENT_SETTINGS: Partial<WorkloadSettings> = {
@@ -286,8 +320,147 @@ export const AGENT_SETTINGS: Partial<WorkloadSettings> = {
   eksMemoryMb: 384,
 };
 
-/** The settings of one workload: a server's name, or 'agent'. */
+const NO_AUTOSCALING = 'the agent does not autoscale: it runs agent.desiredCount tasks on Fargate and agent.eksReplicas pods on EKS';
+
+/**
+ * Workload settings the agent may not override, and why. Its count follows desiredCount (Fargate) and
+ * eksReplicas (EKS): its minimum and maximum are set to them.
+ */
+export const AGENT_FIXED: Partial<Record<WorkloadSetting, string>> = {
+  lambdaFunctionUrl: 'the agent has no Function URL: it is reached through its own IAM-authorized HTTP API',
+  lambdaProvisionedConcurrency: 'the agent keeps no provisioned (warm) instances',
+  minCount: NO_AUTOSCALING,
+  maxCount: NO_AUTOSCALING,
+  cpuTargetPercent: NO_AUTOSCALING,
+  requestsPerTarget: NO_AUTOSCALING,
+  eksMinReplicas: NO_AUTOSCALING,
+  eksMaxReplicas: NO_AUTOSCALING,
+};
+
+/** `<workload>.<setting>=<value>`: a server's name or `agent`, a key of WORKLOAD_SETTINGS, and its value. */
+const OVERRIDE_ITEM = /^([^.=]+)\.([^=]+)=(.*)$/s;
+
+/** One item of `serverOverrides`, read. */
+interface Override {
+  /** `serverOverrides[i]` */
+  at: string;
+  workload: string;
+  key: WorkloadSetting;
+  value: unknown;
+}
+
+/** Reads item `index` of `serverOverrides`: its workload, setting and value (parsed by the setting's own schema). */
+function readOverride(item: string, index: number): { workload?: string; override?: Override; problem?: string } {
+  const at = `serverOverrides[${index}]`;
+  const m = OVERRIDE_ITEM.exec(item);
+  if (!m) return { problem: `${at}: items must look like <workload>.<setting>=<value>, e.g. text.lambdaMemoryMb=1024 (got ${JSON.stringify(item)})` };
+  const [, workload, key, text] = m as unknown as [string, string, string, string];
+  const refuse = (problem: string) => ({ workload, problem });
+  if (!(WORKLOAD_SETTINGS as readonly string[]).includes(key)) {
+    const stackWide = (CONFIG_KEYS as string[]).includes(key) ? ' (it is set for the whole stack)' : '';
+    return refuse(`${at}: ${workload}.${key}: is not a setting a workload may override${stackWide}; settings: ${WORKLOAD_SETTINGS.join(', ')}`);
+  }
+  const setting = key as WorkloadSetting;
+  const fixed = workload === 'agent' ? AGENT_FIXED[setting] : undefined;
+  if (fixed) {
+    const allowed = WORKLOAD_SETTINGS.filter((k) => !AGENT_FIXED[k]);
+    return refuse(`${at}: agent.${key}: may not be overridden: ${fixed} (the agent's settings: ${allowed.join(', ')})`);
+  }
+  const result = configSchema.shape[setting].safeParse(text);
+  if (!result.success) {
+    return refuse(`${at}: ${workload}.${key}: ${result.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(text)})`);
+  }
+  return { workload, override: { at, workload, key: setting, value: result.data } };
+}
+
+/** A workload's settings: the stack's, then the agent's own sizes (agent), then its overrides in order. */
+function mergeSettings(c: StackConfig, workload: string, overrides: readonly Override[]): WorkloadSettings {
+  const merged = Object.fromEntries(WORKLOAD_SETTINGS.map((k) => [k, c[k]])) as Record<string, unknown>;
+  if (workload === 'agent') Object.assign(merged, AGENT_SETTINGS);
+  for (const o of overrides) merged[o.key] = o.value;
+  if (workload === 'agent') {
+    merged.minCount = merged.maxCount = merged.desiredCount;
+    merged.eksMinReplicas = merged.eksMaxReplicas = merged.eksReplicas;
+  }
+  return merged as WorkloadSettings;
+}
+
+/** The problems the rules across keys find in `workload`'s settings, as `key: message`. */
+function workloadCrossProblems(c: StackConfig, workload: string, settings: WorkloadSettings, given: (key: keyof StackConfig) => boolean): string[] {
+  const found: string[] = [];
+  crossCheck({ ...c, ...settings }, given, (key, message) => found.push(`${key}: ${message}`), !(workload === 'agent' && AGENT_FIXED.lambdaFunctionUrl));
+  return found;
+}
+
+/**
+ * Problems of `serverOverrides`: each item on its own (its workload among `deployed` and the agent, its
+ * setting, its value), then each workload's merged settings through the same rules as the stack's. A rule
+ * broken by an override is reported against the item after which it first holds, not the stack's keys.
+ */
+function overrideProblems(
+  c: StackConfig,
+  items: readonly string[],
+  deployed: readonly string[],
+  folders: readonly string[],
+  given: (key: keyof StackConfig) => boolean,
+): string[] {
+  const problems: string[] = [];
+  const byWorkload = new Map<string, Override[]>([...deployed, 'agent'].map((w) => [w, []]));
+  const seen = new Map<string, string>();
+  for (const [index, item] of items.entries()) {
+    const { override: o, problem } = readOverride(item, index);
+    if (!o) {
+      problems.push(problem!);
+      continue;
+    }
+    const mine = byWorkload.get(o.workload);
+    const name = `${o.workload}.${o.key}`;
+    if (!mine) {
+      const why = folders.includes(o.workload)
+        ? `is not deployed (servers: ${deployed.join(', ')}); add it to servers or remove this item`
+        : `is neither a server nor the agent (workloads: ${[...deployed, 'agent'].join(', ')})`;
+      problems.push(`${o.at}: ${o.workload}: ${why}`);
+    } else if (seen.has(name)) {
+      problems.push(`${o.at}: ${name}: is already set by ${seen.get(name)}; set it once`);
+    } else {
+      seen.set(name, o.at);
+      mine.push(o);
+    }
+  }
+  for (const [workload, overrides] of byWorkload) {
+    if (!overrides.length) continue;
+    // What the stack alone breaks is reported once, under the stack's keys.
+    const before = new Set(workloadCrossProblems(c, workload, mergeSettings(c, workload, []), given));
+    const after = overrides.map((_, n) => new Set(workloadCrossProblems(c, workload, mergeSettings(c, workload, overrides.slice(0, n + 1)), given)));
+    for (const p of after[after.length - 1]!) {
+      if (before.has(p)) continue;
+      let n = after.length - 1;
+      while (n > 0 && after[n - 1]!.has(p)) n--;
+      problems.push(`${overrides[n]!.at}: ${workload}.${p}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The settings of one workload (a server's name, or 'agent'): the stack's, the agent's own sizes for the
+ * agent, then the workload's `serverOverrides`. parseConfig has checked them; an unchecked config with a
+ * bad item for this workload throws a ConfigError.
+ */
 export function workloadSettings(c: StackConfig, workload: string): WorkloadSettings {
-  const stack = Object.fromEntries(WORKLOAD_SETTINGS.map((k) => [k, c[k]])) as WorkloadSettings;
-  return workload === 'agent' ? { ...stack, ...AGENT_SETTINGS } : stack;
+  const read = c.serverOverrides.map(readOverride);
+  // A malformed item names no workload: it stands in the way of every one.
+  const mine = read.filter((r) => (r.workload ?? workload) === workload);
+  const problems = mine.flatMap((r) => (r.problem ? [r.problem] : []));
+  if (problems.length) throw new ConfigError(problems);
+  return mergeSettings(c, workload, mine.map((r) => r.override!));
+}
+
+/**
+ * The warning when `servers` leaves out the server whose definition says `primary: true`: /mcp (and
+ * /healthz) then serve another server. `marked` is that server, if any folder says so.
+ */
+export function primaryLeftOutWarning(marked: string | undefined, deployed: readonly string[], primary: string): string | undefined {
+  if (marked === undefined || deployed.includes(marked)) return undefined;
+  return `servers leaves out ${marked}, the primary server: /mcp now serves ${primary}`;
 }

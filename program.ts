@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { keyValues, parseConfig, type StackConfig } from './config';
+import { keyValues, parseConfig, primaryLeftOutWarning, type StackConfig } from './config';
 import { EksAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
@@ -66,8 +66,12 @@ export function deploy(config: StackConfig): StackOutputs {
   // The same namespace and services on every target: a stack that moves keeps its discovery names.
   const discovery = new Discovery('discovery', { namespaceName }, opts);
   const catalog = serverCatalog();
-  const primary = choosePrimary(catalog, catalog.names);
-  for (const server of catalog.names) {
+  const deployed = config.servers ?? catalog.names;
+  const primary = choosePrimary(catalog, deployed);
+  const warnings: string[] = [];
+  const leftOut = primaryLeftOutWarning(catalog.names.find((n) => catalog.load(n).primary), deployed, primary);
+  if (leftOut) warnings.push(leftOut);
+  for (const server of deployed) {
     discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
   }
   const service = discovery.services.find((s) => s.primary)!;
@@ -81,14 +85,17 @@ export function deploy(config: StackConfig): StackOutputs {
     project: pulumi.getProject(),
   };
   void ctx;
-  const warnings: string[] = [];
   const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
 
   switch (config.target) {
-    case 'lambda':
-      return { target: 'lambda', ...deployOn(lambdaTarget, ctx), discovery: discovery.summary };
-    case 'fargate':
-      return { target: 'fargate', ...deployOn(fargateTarget, ctx), discovery: discovery.summary };
+    case 'lambda': {
+      const out = deployOn(lambdaTarget, ctx);
+      return { target: 'lambda', ...out, discovery: discovery.summary, warnings: [...warnings, ...out.warnings] };
+    }
+    case 'fargate': {
+      const out = deployOn(fargateTarget, ctx);
+      return { target: 'fargate', ...out, discovery: discovery.summary, warnings: [...warnings, ...out.warnings] };
+    }
     case 'eks': {
       const { network, image } = containerPieces(config, opts);
       const eks = new EksTarget(

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { CONFIG_KEYS, ConfigError, parseConfig } from '../config';
+import { CONFIG_KEYS, ConfigError, parseConfig, primaryLeftOutWarning, workloadSettings, type KnownNames } from '../config';
 import { deploy, readStackConfig } from '../program';
-import { setConfig } from './helpers/pulumi';
+import { deployWith, setConfig } from './helpers/pulumi';
 import { registered } from './setup';
 
-function problems(raw: Record<string, string>): string[] {
+function problems(raw: Record<string, string>, known?: KnownNames): string[] {
   try {
-    parseConfig(raw);
+    parseConfig(raw, known);
   } catch (err) {
     assert.ok(err instanceof ConfigError);
     return err.problems;
@@ -146,5 +146,202 @@ describe('stack configuration', () => {
     setConfig({ target: 'fargate' });
     assert.equal(readStackConfig().target, 'fargate');
     assert.ok(CONFIG_KEYS.includes('target'));
+  });
+});
+
+describe('servers and serverOverrides', () => {
+  /** Folders passed in, so that the checks read the list they are given, not the disk. */
+  const folders: KnownNames = { servers: ['cost', 'text', 'web'] };
+  const only = (raw: Record<string, string>, known?: KnownNames): string => {
+    const found = problems(raw, known);
+    assert.equal(found.length, 1, found.join('\n'));
+    return found[0]!;
+  };
+
+  it('deploys every folder when servers is unset, and the listed ones when set', () => {
+    assert.equal(parseConfig({}, folders).servers, undefined);
+    assert.deepEqual(parseConfig({ servers: '["web", "cost"]' }, folders).servers, ['web', 'cost']);
+  });
+
+  it('checks servers against the folders of app/servers/ by default', () => {
+    assert.match(only({ servers: '["web"]' }), /^servers\[0\]: "web" is not a server folder \(app\/servers\/: cost, text\)/);
+  });
+
+  const bad: Array<[string, Record<string, string>, RegExp]> = [
+    ['a server that is not a folder', { servers: '["cost", "txt"]' }, /^servers\[1\]: "txt" is not a server folder \(app\/servers\/: cost, text, web\)/],
+    ['a server listed twice', { servers: '["text", "cost", "text"]' }, /^servers\[2\]: text is listed twice \(also servers\[0\]\); list each server once/],
+    ['an empty server list', { servers: '[]' }, /^servers: must list at least one server \(folders: cost, text, web\); leave it unset to deploy every folder/],
+    ['servers that are not a list', { servers: 'cost' }, /^servers: must be a list/],
+    [
+      'an override of an unknown workload',
+      { serverOverrides: '["db.lambdaMemoryMb=1024"]' },
+      /^serverOverrides\[0\]: db: is neither a server nor the agent \(workloads: cost, text, web, agent\)/,
+    ],
+    [
+      'an override of a server that is not deployed',
+      { servers: '["cost"]', serverOverrides: '["text.lambdaMemoryMb=1024"]' },
+      /^serverOverrides\[0\]: text: is not deployed \(servers: cost\); add it to servers or remove this item/,
+    ],
+    [
+      'an override of an unknown setting',
+      { serverOverrides: '["text.lambdaMemory=1024"]' },
+      /^serverOverrides\[0\]: text\.lambdaMemory: is not a setting a workload may override; settings: lambdaMemoryMb, lambdaTimeoutSeconds, .*eksMemoryMb$/,
+    ],
+    [
+      'an override of a stack-wide setting',
+      { serverOverrides: '["text.target=fargate"]' },
+      /^serverOverrides\[0\]: text\.target: is not a setting a workload may override \(it is set for the whole stack\); settings: lambdaMemoryMb/,
+    ],
+    [
+      'an override whose value the setting refuses',
+      { serverOverrides: '["cost.lambdaMemoryMb=1024", "text.lambdaMemoryMb=64"]' },
+      /^serverOverrides\[1\]: text\.lambdaMemoryMb: must be a whole number from 128 to 10240 \(got "64"\)$/,
+    ],
+    ['an override that is not a boolean', { serverOverrides: '["text.lambdaFunctionUrl=yes"]' }, /^serverOverrides\[0\]: text\.lambdaFunctionUrl: must be true or false \(got "yes"\)/],
+    ['a Fargate CPU size that does not exist', { serverOverrides: '["web.fargateCpu=300"]' }, /^serverOverrides\[0\]: web\.fargateCpu: must be one of: 256, 512, 1024/],
+    [
+      'an override without a workload',
+      { serverOverrides: '["text.maxCount=20", "lambdaMemoryMb=1024"]' },
+      /^serverOverrides\[1\]: items must look like <workload>.<setting>=<value>, e.g. text.lambdaMemoryMb=1024 \(got "lambdaMemoryMb=1024"\)$/,
+    ],
+    ['a setting overridden twice', { serverOverrides: '["text.maxCount=20", "text.maxCount=30"]' }, /^serverOverrides\[1\]: text\.maxCount: is already set by serverOverrides\[0\]; set it once/],
+    [
+      'a server size that breaks a rule with the stack’s sizes',
+      { fargateCpu: '1024', fargateMemoryMb: '4096', serverOverrides: '["cost.maxCount=20", "text.fargateCpu=256", "text.lambdaMemoryMb=1024"]' },
+      /^serverOverrides\[1\]: text\.fargateMemoryMb: with fargateCpu 256 must be one of: 512, 1024, 2048/,
+    ],
+    [
+      'counts that break a rule once the later item applies',
+      { serverOverrides: '["web.maxCount=3", "web.minCount=5"]' },
+      /^serverOverrides\[1\]: web\.minCount: must not exceed maxCount \(3\)/,
+    ],
+    [
+      'a reservation too small for a server’s own Function URL',
+      { lambdaReservedConcurrency: '1', serverOverrides: '["text.lambdaFunctionUrl=true"]' },
+      /^serverOverrides\[0\]: text\.lambdaReservedConcurrency: must be at least 2 with lambdaFunctionUrl/,
+    ],
+    [
+      'a Function URL for the agent',
+      { serverOverrides: '["agent.lambdaFunctionUrl=true"]' },
+      /^serverOverrides\[0\]: agent\.lambdaFunctionUrl: may not be overridden: the agent has no Function URL.*\(the agent's settings: lambdaMemoryMb, lambdaTimeoutSeconds, lambdaReservedConcurrency, fargateCpu, fargateMemoryMb, desiredCount, eksReplicas, eksCpuMillicores, eksMemoryMb\)/,
+    ],
+    ['warm instances for the agent', { serverOverrides: '["agent.lambdaProvisionedConcurrency=1"]' }, /^serverOverrides\[0\]: agent\.lambdaProvisionedConcurrency: may not be overridden/],
+    ['autoscaling for the agent', { serverOverrides: '["agent.maxCount=3"]' }, /^serverOverrides\[0\]: agent\.maxCount: may not be overridden: the agent does not autoscale: it runs agent\.desiredCount tasks/],
+    [
+      'an agent timeout over HTTP API’s 30 s, without advice the agent cannot take',
+      { serverOverrides: '["agent.lambdaTimeoutSeconds=60"]' },
+      /^serverOverrides\[0\]: agent\.lambdaTimeoutSeconds: must be at most 30 \(API Gateway HTTP API's limit\)$/,
+    ],
+    [
+      'a server timeout over HTTP API’s 30 s, pointing to its Function URL',
+      { serverOverrides: '["text.lambdaTimeoutSeconds=60"]' },
+      /^serverOverrides\[0\]: text\.lambdaTimeoutSeconds: must be at most 30 \(API Gateway HTTP API's limit\); set lambdaFunctionUrl to true/,
+    ],
+    [
+      'an agent size that breaks a rule with the agent’s own sizes',
+      { serverOverrides: '["agent.fargateCpu=1024"]' },
+      /^serverOverrides\[0\]: agent\.fargateMemoryMb: with fargateCpu 1024 must be one of: 2048/,
+    ],
+  ];
+  for (const [what, raw, expected] of bad) {
+    it(`refuses ${what}, naming the item and what it allows`, () => {
+      assert.match(only(raw, folders), expected);
+    });
+  }
+
+  it('reports what the stack’s own sizes break once, under the stack’s key, not again for each override', () => {
+    assert.match(
+      only({ fargateCpu: '256', fargateMemoryMb: '4096', serverOverrides: '["text.lambdaMemoryMb=1024", "agent.lambdaMemoryMb=256"]' }, folders),
+      /^fargateMemoryMb: with fargateCpu 256 must be one of/,
+    );
+  });
+
+  it('checks overrides against every folder when servers is bad, so that one typo is one problem', () => {
+    assert.match(only({ servers: '["cots"]', serverOverrides: '["cost.maxCount=20"]' }, folders), /^servers\[0\]: "cots" is not a server folder/);
+  });
+
+  it('gives an override to its workload only', () => {
+    const c = parseConfig({ serverOverrides: '["text.lambdaMemoryMb=1024", "text.fargateCpu=1024", "text.fargateMemoryMb=4096", "cost.maxCount=20"]' }, folders);
+    const text = workloadSettings(c, 'text');
+    assert.deepEqual([text.lambdaMemoryMb, text.fargateCpu, text.fargateMemoryMb, text.maxCount], [1024, 1024, 4096, 10]);
+    const cost = workloadSettings(c, 'cost');
+    assert.deepEqual([cost.lambdaMemoryMb, cost.fargateCpu, cost.fargateMemoryMb, cost.maxCount], [512, 512, 1024, 20]);
+    const web = workloadSettings(c, 'web');
+    assert.deepEqual([web.lambdaMemoryMb, web.fargateCpu, web.fargateMemoryMb, web.maxCount], [512, 512, 1024, 10]);
+    const agent = workloadSettings(c, 'agent');
+    assert.deepEqual([agent.lambdaMemoryMb, agent.fargateCpu, agent.fargateMemoryMb, agent.maxCount], [512, 256, 512, 1]);
+  });
+
+  it('gives the agent its own sizes, whatever the stack’s, and not the servers’ reservation', () => {
+    const c = parseConfig(
+      { lambdaMemoryMb: '2048', lambdaReservedConcurrency: '10', fargateCpu: '1024', fargateMemoryMb: '2048', minCount: '3', desiredCount: '4', maxCount: '20', eksCpuMillicores: '500' },
+      folders,
+    );
+    assert.deepEqual(workloadSettings(c, 'agent'), {
+      lambdaMemoryMb: 512,
+      lambdaTimeoutSeconds: 30,
+      lambdaFunctionUrl: false,
+      lambdaProvisionedConcurrency: 0,
+      lambdaReservedConcurrency: undefined,
+      fargateCpu: 256,
+      fargateMemoryMb: 512,
+      desiredCount: 1,
+      minCount: 1,
+      maxCount: 1,
+      cpuTargetPercent: 60,
+      requestsPerTarget: 1000,
+      eksReplicas: 1,
+      eksMinReplicas: 1,
+      eksMaxReplicas: 1,
+      eksCpuMillicores: 100,
+      eksMemoryMb: 384,
+    });
+    const server = workloadSettings(c, 'cost');
+    assert.deepEqual([server.lambdaMemoryMb, server.lambdaReservedConcurrency, server.fargateCpu, server.desiredCount, server.eksCpuMillicores], [2048, 10, 1024, 4, 500]);
+  });
+
+  it('gives the agent its overrides, its count fixed at the one it is given', () => {
+    const c = parseConfig({ serverOverrides: '["agent.fargateCpu=512", "agent.fargateMemoryMb=2048", "agent.desiredCount=2", "agent.eksReplicas=3", "agent.lambdaReservedConcurrency=5"]' }, folders);
+    const agent = workloadSettings(c, 'agent');
+    assert.deepEqual(
+      [agent.fargateCpu, agent.fargateMemoryMb, agent.desiredCount, agent.minCount, agent.maxCount, agent.eksReplicas, agent.eksMinReplicas, agent.eksMaxReplicas, agent.lambdaReservedConcurrency],
+      [512, 2048, 2, 2, 2, 3, 3, 3, 5],
+    );
+    const text = workloadSettings(c, 'text');
+    assert.deepEqual([text.fargateCpu, text.desiredCount, text.lambdaReservedConcurrency], [512, 2, undefined]);
+  });
+
+  it('refuses, from a configuration that was not checked, a bad override of the workload asked for only', () => {
+    const c = { ...parseConfig({}, folders), serverOverrides: ['text.lambdaMemoryMb=64'] };
+    assert.throws(() => workloadSettings(c, 'text'), (err: unknown) => err instanceof ConfigError && /^serverOverrides\[0\]: text\.lambdaMemoryMb: must be a whole number/.test(err.problems[0]!));
+    assert.equal(workloadSettings(c, 'cost').lambdaMemoryMb, 512);
+  });
+
+  describe('the warning when servers leaves out the primary server', () => {
+    it('says which server /mcp serves instead', () => {
+      assert.equal(primaryLeftOutWarning('cost', ['text', 'web'], 'text'), 'servers leaves out cost, the primary server: /mcp now serves text');
+    });
+    it('says nothing when the primary server is deployed, or when no folder says primary', () => {
+      assert.equal(primaryLeftOutWarning('cost', ['cost', 'text'], 'cost'), undefined);
+      assert.equal(primaryLeftOutWarning(undefined, ['text'], 'text'), undefined);
+    });
+  });
+
+  describe('under mocks', function () {
+    this.timeout(60_000);
+    const services = (d: Awaited<ReturnType<typeof deployWith>>) =>
+      d.all('aws:servicediscovery/service:Service').map((s) => `${s.name} ${s.inputs.name}`);
+
+    it('registers only the listed servers in Cloud Map, and warns that /mcp moved', async () => {
+      const d = await deployWith({ servers: ['text'] });
+      assert.deepEqual(services(d), ['discovery-text mcp-server']);
+      assert.ok(d.outputs.warnings.includes('servers leaves out cost, the primary server: /mcp now serves text'), d.outputs.warnings.join('\n'));
+    });
+
+    it('keeps the primary server’s service and says nothing when it is listed', async () => {
+      const d = await deployWith({ servers: ['cost'] });
+      assert.deepEqual(services(d), ['discovery-cost mcp-server']);
+      assert.ok(!d.outputs.warnings.some((w) => w.startsWith('servers leaves out')), d.outputs.warnings.join('\n'));
+    });
   });
 });
