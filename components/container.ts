@@ -1,5 +1,6 @@
 /** How the app's image runs on the container targets (Fargate and EKS), in one place. */
 import { ENV, MCP_PORT } from '../app/contract';
+import { LOOPBACK_HOSTS } from '../app/limits';
 
 export const CONTAINER_NAME = 'mcp-server';
 /** The most ECS lets a container take to stop after SIGTERM (Fargate's `stopTimeout`, at most 120 s). */
@@ -26,27 +27,57 @@ export const PRE_STOP_SECONDS = 10;
 export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + DRAIN_TIMEOUT_MS / 1000 + EXIT_MARGIN_SECONDS;
 
 /** Environment variables as ECS task definitions and Kubernetes pod specs list them. */
-export const toEnvList = (env: Record<string, string>): { name: string; value: string }[] =>
-  Object.entries(env).map(([name, value]) => ({ name, value }));
+export const toEnvList = <V>(env: Record<string, V>): { name: string; value: V }[] => Object.entries(env).map(([name, value]) => ({ name, value }));
 
 /** The keep-alive the app keeps on connections from the load balancer: longer than its idle timeout. */
 export const keepAliveMs = (idleTimeoutSeconds: number) => (idleTimeoutSeconds + 5) * 1000;
 
-/** The app's environment in a container behind a load balancer with `idleTimeoutSeconds`. */
-export function appEnvironment(opts: { idleTimeoutSeconds: number; allowedOrigins: readonly string[] }): { name: string; value: string }[] {
-  const env: Record<string, string> = {
+/** What of a workload (components/workload.ts WorkloadSpec) its container environment follows. */
+export interface ContainerEnvironmentSpec<V> {
+  kind: 'server' | 'agent';
+  port: number;
+  exposure: 'public' | 'private';
+  /** The workload's own, target-neutral environment (MCP_SERVER, ALLOWED_ORIGINS, CLOUD_MAP_NAMESPACE, …). */
+  environment: Record<string, V>;
+}
+
+/** How callers reach a container. */
+export interface ContainerReach {
+  /** public: the idle timeout of the load balancer in front, which the app's keep-alive must outlast. */
+  idleTimeoutSeconds?: number;
+  /** private: the names callers reach it by, the only ones its Host check accepts besides loopback names. */
+  hostnames?: readonly string[];
+}
+
+/**
+ * The environment of a workload in a container (Fargate, EKS), server or agent alike: it listens on all
+ * interfaces on its port and drains within the stop timeout. Behind the public load balancer it keeps
+ * connections alive longer than the balancer's idle timeout and accepts any Host: it is reached by the
+ * balancer's name, the domain, and by IP from inside the VPC (the agent, through Cloud Map); browsers'
+ * Origins are still checked. A private workload accepts only the names it is reached by and loopback
+ * names (ECS Exec, kubectl port-forward); health probes go by IP to /healthz, which is not checked.
+ * Servers stream their answers (SSE).
+ */
+export function containerEnvironment<V>(spec: ContainerEnvironmentSpec<V>, reach: ContainerReach): Record<string, string | V> {
+  if (spec.exposure === 'public' && reach.idleTimeoutSeconds === undefined) throw new Error('a public container needs the idle timeout of its load balancer');
+  const reached: Record<string, string> =
+    spec.exposure === 'public'
+      ? { [ENV.keepAlive]: String(keepAliveMs(reach.idleTimeoutSeconds!)), [ENV.allowedHosts]: '*' }
+      : { [ENV.allowedHosts]: [...(reach.hostnames ?? []), ...LOOPBACK_HOSTS].join(',') };
+  return {
     [ENV.host]: '0.0.0.0',
-    [ENV.port]: String(MCP_PORT),
-    [ENV.responseMode]: 'sse',
-    [ENV.keepAlive]: String(keepAliveMs(opts.idleTimeoutSeconds)),
+    [spec.kind === 'agent' ? ENV.agentPort : ENV.port]: String(spec.port),
+    ...(spec.kind === 'server' ? ({ [ENV.responseMode]: 'sse' } as Record<string, string>) : {}),
     [ENV.shutdown]: String(DRAIN_TIMEOUT_MS),
-    // Containers are reached by the load balancer's name, the domain, and directly by IP from inside the
-    // VPC (the agent, through Cloud Map), so the Host check is off; browsers' Origins are still checked.
-    [ENV.allowedHosts]: '*',
-    [ENV.allowedOrigins]: opts.allowedOrigins.join(','),
-    [ENV.logLevel]: 'info',
+    ...reached,
+    ...spec.environment,
   };
-  return toEnvList(env);
+}
+
+/** The one-server app's environment behind a load balancer (components/eksTarget.ts). */
+export function appEnvironment(opts: { idleTimeoutSeconds: number; allowedOrigins: readonly string[] }): { name: string; value: string }[] {
+  const environment = { [ENV.allowedOrigins]: opts.allowedOrigins.join(','), [ENV.logLevel]: 'info' };
+  return toEnvList(containerEnvironment({ kind: 'server', port: MCP_PORT, exposure: 'public', environment }, { idleTimeoutSeconds: opts.idleTimeoutSeconds }));
 }
 
 /** The most an ALB target group may wait for in-flight requests when a target leaves (0 to 3600 s). */
