@@ -1,15 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { keyValues, parseConfig, type StackConfig } from './config';
-import { EksAgent, FargateAgent, LambdaAgent } from './components/agent';
+import { FargateAgent, LambdaAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
 import { FargateTarget } from './components/fargateTarget';
-import { EksTarget } from './components/eksTarget';
+import { eksTarget } from './components/eksPlatform';
 import { ContainerImage } from './components/image';
 import { LambdaTarget } from './components/lambdaTarget';
 import { Network } from './components/network';
-import type { ServerOutput, TargetContext } from './components/targets';
+import { deployOn, type ServerOutput, type TargetContext } from './components/targets';
 import { agentSpec, serverSpec } from './components/workload';
 import { choosePrimary, serverCatalog } from './app/servers/catalog';
 
@@ -150,40 +150,7 @@ export function deploy(config: StackConfig): StackOutputs {
         warnings,
       };
     }
-    case 'eks': {
-      const { network, image } = containerPieces(config, opts);
-      const eks = new EksTarget(
-        'eks',
-        {
-          network,
-          image,
-          service,
-          domain,
-          clusterName: `${pulumi.getProject()}-${stack}`,
-          kubernetesVersion: config.eksKubernetesVersion,
-          replicas: config.eksReplicas,
-          minReplicas: config.eksMinReplicas,
-          maxReplicas: config.eksMaxReplicas,
-          cpuTargetPercent: config.cpuTargetPercent,
-          idleTimeoutSeconds: config.idleTimeoutSeconds,
-          logRetentionDays: config.logRetentionDays,
-          allowedOrigins: config.allowedOrigins,
-          adminPrincipals: config.eksAdminPrincipals,
-        },
-        opts,
-      );
-      const agent = new EksAgent('agent', { ...agentArgs, discovery, image, eks }, opts);
-      if (!domain) warnings.push(NO_DOMAIN_ON_LOAD_BALANCER);
-      return {
-        target: 'eks',
-        agentUrl: agent.agentUrl,
-        mcpUrl: eks.mcpUrl,
-        healthUrl: eks.healthUrl,
-        discovery: discovery.summary,
-        clusterName: eks.clusterName,
-        kubeconfig: pulumi.secret(eks.kubeconfig),
-        warnings,
-      };
-    }
+    case 'eks':
+      return { target: 'eks', ...deployOn(eksTarget, ctx), discovery: discovery.summary };
   }
 }

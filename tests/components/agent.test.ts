@@ -1,9 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { bedrockModelArns, POD_IDENTITY_ANNOTATION } from '../../components/agent';
-import { dependenciesOf } from '../helpers/dependencies';
+import { bedrockModelArns } from '../../components/agent';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -199,70 +195,6 @@ describe('agent deployment (under mocks)', function () {
       assert.equal(ns.vpc, 'network-vpc-id');
       const sg = d.agent('aws:ec2/securityGroup:SecurityGroup')[0]!.inputs;
       assert.deepEqual(sg.ingress.map((r: any) => r.cidrBlocks), [['10.0.0.0/16']], 'not open to the internet');
-    });
-  });
-
-  describe('on EKS', () => {
-    let d: Deployed;
-    before(async () => {
-      d = await deployWith({ target: 'eks', agentModelId: MODEL });
-    });
-
-    it('runs a schema-valid Deployment, Service and ServiceAccount in the app’s namespace', () => {
-      const dep = d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs;
-      assert.doesNotThrow(() => new Deployment(dep).validate());
-      assert.doesNotThrow(() => new Service(d.agent('kubernetes:core/v1:Service')[0]!.inputs).validate());
-      assert.doesNotThrow(() => new ServiceAccount(d.agent('kubernetes:core/v1:ServiceAccount')[0]!.inputs).validate());
-      assert.equal(dep.metadata.namespace, 'mcp');
-      const c = dep.spec.template.spec.containers[0];
-      assert.deepEqual(c.command, ['node', 'agent.js']);
-      assert.equal(c.securityContext.readOnlyRootFilesystem, true);
-      assert.equal(dep.spec.template.spec.serviceAccountName, 'agent');
-      // Its Host check accepts the names of its ClusterIP Service, and loopback names (kubectl port-forward).
-      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
-      assert.equal(env.ALLOWED_HOSTS, 'agent,agent.mcp,agent.mcp.svc,agent.mcp.svc.cluster.local,localhost,127.0.0.1,[::1]');
-      assert.equal(d.agent('kubernetes:core/v1:Service')[0]!.inputs.metadata.name, 'agent');
-    });
-
-    it('gets its permissions through Pod Identity, limited as on the other targets', async () => {
-      const assoc = d.agent('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]!;
-      assert.equal(assoc.inputs.namespace, 'mcp');
-      assert.equal(assoc.inputs.serviceAccount, 'agent');
-      assert.equal(assoc.inputs.clusterName, 'mcp-on-aws-dev');
-      const roles = d.agent('aws:iam/role:Role');
-      assert.equal(roles.length, 1);
-      assert.equal(assoc.inputs.roleArn, roles[0]!.state.arn);
-      assert.deepEqual(JSON.parse(roles[0]!.inputs.assumeRolePolicy), {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-      });
-      // The role's one policy, whole; no managed policy is attached.
-      const policies = d.agent('aws:iam/rolePolicy:RolePolicy');
-      assert.deepEqual(policies.map((p) => p.inputs.role), ['agent-role-id'], 'the id of the role above');
-      assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), AGENT_POLICY);
-      assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
-      assertAgentPermissions(d, true);
-      assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.mcp.svc.cluster.local');
-    });
-
-    it('starts its pods only once the Pod Identity association exists, so that EKS gives them credentials', () => {
-      const waits = dependenciesOf('kubernetes:apps/v1:Deployment', 'agent-deployment').all;
-      assert.ok(waits.includes('aws:eks/podIdentityAssociation:PodIdentityAssociation agent-identity'), waits.join(', '));
-      assert.ok(waits.includes('kubernetes:core/v1:ServiceAccount agent-sa'), waits.join(', '));
-    });
-
-    it('replaces its pods when the association or its role changes', () => {
-      const assoc = d.agent('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]!.state;
-      const role = d.agent('aws:iam/role:Role')[0]!.state;
-      const template = d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs.spec.template;
-      assert.equal(template.metadata.annotations[POD_IDENTITY_ANNOTATION], `${assoc.associationId} ${role.arn}`);
-      assert.match(assoc.associationId, /^a-/, 'the id EKS gives the association');
-    });
-
-    it('tells the SDK its Region, which Auto Mode nodes do not serve through instance metadata', () => {
-      const c = d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs.spec.template.spec.containers[0];
-      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
-      assert.equal(env.AWS_REGION, 'us-east-1');
     });
   });
 });
