@@ -292,7 +292,7 @@ export class EksPlatform extends pulumi.ComponentResource implements Platform {
         metadata: {
           name: FRONT_DOOR,
           namespace: this.namespace,
-          labels: NAMESPACE_LABELS,
+          labels: { 'app.kubernetes.io/name': FRONT_DOOR, 'app.kubernetes.io/part-of': 'mcp-on-aws' },
           annotations: { ...this.groupAnnotations, [`alb.ingress.kubernetes.io/actions.${NOT_FOUND_ACTION}`]: JSON.stringify(notFound) },
         },
         spec: {
