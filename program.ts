@@ -1,17 +1,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { Target } from './app/contract';
+import { choosePrimary, serverCatalog, type ServerCatalog } from './app/servers/catalog';
 import { keyValues, parseConfig, primaryLeftOutWarning, type StackConfig } from './config';
-import { EksAgent } from './components/agent';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
+import { eksTarget } from './components/eksPlatform';
 import { fargateTarget } from './components/fargatePlatform';
-import { EksTarget } from './components/eksTarget';
-import { ContainerImage } from './components/image';
 import { lambdaTarget } from './components/lambdaPlatform';
-import { Network } from './components/network';
-import { deployOn, type ServerOutput, type TargetContext } from './components/targets';
+import { deployOn, type ServerOutput, type TargetDefinition, type TargetOutputs } from './components/targets';
 import { agentSpec, serverSpec } from './components/workload';
-import { choosePrimary, serverCatalog } from './app/servers/catalog';
 
 /** This project's settings from the stack's configuration, validated (see config.ts). */
 export function readStackConfig(): StackConfig {
@@ -23,35 +21,26 @@ export function readStackConfig(): StackConfig {
   return parseConfig(raw);
 }
 
-export interface StackOutputs {
-  target: StackConfig['target'];
-  mcpUrl: pulumi.Output<string>;
-  healthUrl: pulumi.Output<string>;
-  /** The agent: its HTTP API (Lambda, IAM-authorized), or its address inside the VPC or cluster. */
-  agentUrl: pulumi.Output<string>;
+/** Every target, by the name the `target` setting gives: a platform per stack and a workload per server and for the agent. */
+export const TARGET_DEFINITIONS: { [T in Target]: TargetDefinition<any> } = {
+  lambda: lambdaTarget,
+  fargate: fargateTarget,
+  eks: eksTarget,
+};
+
+export interface StackOutputs extends TargetOutputs {
+  target: Target;
+  /** The namespace and the primary server's Cloud Map service. */
   discovery: pulumi.Output<{ namespaceName: string; namespaceId: string; serviceName: string; serviceId: string }>;
   /** Every server: its URLs at the front door and its Cloud Map service. */
-  servers?: pulumi.Output<Record<string, ServerOutput>>;
-  functionUrl?: pulumi.Output<string>;
-  /** EKS: the cluster, and a kubeconfig for it (secret). */
-  clusterName?: pulumi.Output<string>;
-  kubeconfig?: pulumi.Output<string>;
-  warnings: string[];
+  servers: pulumi.Output<Record<string, ServerOutput>>;
 }
 
-const NO_DOMAIN_ON_LOAD_BALANCER =
-  'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.';
-
-/** What both container targets stand on, under the same names, so that moving between them keeps both. */
-function containerPieces(config: StackConfig, opts: pulumi.ComponentResourceOptions) {
-  return {
-    network: new Network('network', { natGateways: config.natGateways }, opts),
-    image: new ContainerImage('image', { retentionCount: config.imageRetentionCount }, opts),
-  };
-}
-
-/** Creates the stack for `config.target`: shared pieces first (tags, domain, discovery), then the target and its agent. */
-export function deploy(config: StackConfig): StackOutputs {
+/**
+ * Creates the stack on `config.target`: shared pieces first (tags, domain, the Cloud Map namespace and a
+ * service per server), then the target's platform, a workload per server and the agent's.
+ */
+export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatalog()): StackOutputs {
   const stack = pulumi.getStack();
   const provider = new aws.Provider('aws', {
     region: aws.config.region,
@@ -65,71 +54,23 @@ export function deploy(config: StackConfig): StackOutputs {
   const namespaceName = config.discoveryNamespace ?? `${stack}.${pulumi.getProject()}.local`;
   // The same namespace and services on every target: a stack that moves keeps its discovery names.
   const discovery = new Discovery('discovery', { namespaceName }, opts);
-  const catalog = serverCatalog();
   const deployed = config.servers ?? catalog.names;
   const primary = choosePrimary(catalog, deployed);
   const warnings: string[] = [];
   const leftOut = primaryLeftOutWarning(catalog.names.find((n) => catalog.load(n).primary), deployed, primary);
   if (leftOut) warnings.push(leftOut);
-  for (const server of deployed) {
-    discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
-  }
-  const service = discovery.services.find((s) => s.primary)!;
-  const ctx: TargetContext = {
+  const specs = deployed.map((server) => {
+    const service = discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
+    return serverSpec(config, server, server === primary, service);
+  });
+  const outputs = deployOn(TARGET_DEFINITIONS[config.target], {
     config,
     opts,
     domain,
     discovery,
-    specs: [...discovery.services.map((s) => serverSpec(config, s.server, s.primary, s)), agentSpec(config, discovery)],
+    specs: [...specs, agentSpec(config, discovery)],
     stack,
     project: pulumi.getProject(),
-  };
-  void ctx;
-  const agentArgs = { modelId: config.agentModelId, logRetentionDays: config.logRetentionDays };
-
-  switch (config.target) {
-    case 'lambda': {
-      const out = deployOn(lambdaTarget, ctx);
-      return { target: 'lambda', ...out, discovery: discovery.summary, warnings: [...warnings, ...out.warnings] };
-    }
-    case 'fargate': {
-      const out = deployOn(fargateTarget, ctx);
-      return { target: 'fargate', ...out, discovery: discovery.summary, warnings: [...warnings, ...out.warnings] };
-    }
-    case 'eks': {
-      const { network, image } = containerPieces(config, opts);
-      const eks = new EksTarget(
-        'eks',
-        {
-          network,
-          image,
-          service,
-          domain,
-          clusterName: `${pulumi.getProject()}-${stack}`,
-          kubernetesVersion: config.eksKubernetesVersion,
-          replicas: config.eksReplicas,
-          minReplicas: config.eksMinReplicas,
-          maxReplicas: config.eksMaxReplicas,
-          cpuTargetPercent: config.cpuTargetPercent,
-          idleTimeoutSeconds: config.idleTimeoutSeconds,
-          logRetentionDays: config.logRetentionDays,
-          allowedOrigins: config.allowedOrigins,
-          adminPrincipals: config.eksAdminPrincipals,
-        },
-        opts,
-      );
-      const agent = new EksAgent('agent', { ...agentArgs, discovery, image, eks }, opts);
-      if (!domain) warnings.push(NO_DOMAIN_ON_LOAD_BALANCER);
-      return {
-        target: 'eks',
-        agentUrl: agent.agentUrl,
-        mcpUrl: eks.mcpUrl,
-        healthUrl: eks.healthUrl,
-        discovery: discovery.summary,
-        clusterName: eks.clusterName,
-        kubeconfig: pulumi.secret(eks.kubeconfig),
-        warnings,
-      };
-    }
-  }
+  });
+  return { ...outputs, target: config.target, discovery: discovery.summary, warnings: [...warnings, ...outputs.warnings] };
 }

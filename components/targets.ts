@@ -62,6 +62,7 @@ export interface TargetOutputs {
   agentUrl: pulumi.Output<string>;
   functionUrl?: pulumi.Output<string>;
   servers: pulumi.Output<Record<string, ServerOutput>>;
+  /** EKS: the cluster, and a kubeconfig for it (secret). */
   clusterName?: pulumi.Output<string>;
   kubeconfig?: pulumi.Output<string>;
   warnings: string[];

@@ -37,9 +37,9 @@ const containerTargets: Record<string, { env(d: Deployed): Record<string, string
     idleTimeoutSeconds: (d) => d.one('aws:lb/loadBalancer:LoadBalancer').inputs.idleTimeout,
   },
   eks: {
-    env: (d) => envOf(d.one('kubernetes:apps/v1:Deployment').inputs.spec.template.spec.containers[0].env),
+    env: (d) => envOf(d.one('kubernetes:apps/v1:Deployment', 'eks-cost-deployment').inputs.spec.template.spec.containers[0].env),
     idleTimeoutSeconds: (d) => {
-      const attributes = d.one('kubernetes:networking.k8s.io/v1:Ingress').inputs.metadata.annotations['alb.ingress.kubernetes.io/load-balancer-attributes'];
+      const attributes = d.one('kubernetes:networking.k8s.io/v1:Ingress', 'eks-front-door').inputs.metadata.annotations['alb.ingress.kubernetes.io/load-balancer-attributes'];
       return Number(/idle_timeout\.timeout_seconds=(\d+)/.exec(attributes)![1]);
     },
   },

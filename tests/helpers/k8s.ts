@@ -1,5 +1,6 @@
 // Checks of Kubernetes objects against each other: each may be schema-valid while the names and labels
 // that tie them together do not match (a Service that selects no pod, an Ingress to a port that does not exist).
+import { GROUP_ANNOTATION_KEYS } from '../../components/eksPlatform';
 import type { Registered } from '../setup';
 
 export const KIND = {
@@ -92,20 +93,64 @@ export function crossObjectProblems(o: Objects): string[] {
     }
   }
 
+  // An Ingress backend is a Service's port, or an action of the Ingress's own (the ALB's `use-annotation`).
+  const checkBackend = (i: any, backend: any, where: string) => {
+    if (backend.port.name === 'use-annotation') {
+      const action = i.metadata.annotations?.[`alb.ingress.kubernetes.io/actions.${backend.name}`];
+      let parsed: any;
+      try {
+        parsed = action === undefined ? undefined : JSON.parse(action);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed?.type) problems.push(`ingress ${id(i)}: its ${where} names action ${backend.name}, which its annotations do not define`);
+      return;
+    }
+    const svc = inNamespace(o.service, i.metadata.namespace).find((s) => s.metadata.name === backend.name);
+    if (!svc) {
+      problems.push(`ingress ${id(i)}: its backend service ${backend.name} does not exist in its namespace`);
+      return;
+    }
+    const ok = svc.spec.ports.some((p: any) => (backend.port.name !== undefined ? p.name === backend.port.name : p.port === backend.port.number));
+    if (!ok) problems.push(`ingress ${id(i)}: service ${backend.name} has no port ${backend.port.name ?? backend.port.number}`);
+  };
   for (const i of o.ingress) {
     if (!o.ingressClass.some((c) => c.metadata.name === i.spec.ingressClassName)) {
       problems.push(`ingress ${id(i)}: its class ${i.spec.ingressClassName} does not exist`);
     }
+    if (i.spec.defaultBackend) checkBackend(i, i.spec.defaultBackend.service, 'default backend');
     for (const rule of i.spec.rules ?? []) {
-      for (const path of rule.http?.paths ?? []) {
-        const backend = path.backend.service;
-        const svc = inNamespace(o.service, i.metadata.namespace).find((s) => s.metadata.name === backend.name);
-        if (!svc) {
-          problems.push(`ingress ${id(i)}: its backend service ${backend.name} does not exist in its namespace`);
-          continue;
+      for (const path of rule.http?.paths ?? []) checkBackend(i, path.backend.service, `path ${path.path}`);
+    }
+  }
+
+  // Ingresses whose class's parameters name the same group share one ALB (EKS Auto Mode groups through the class only).
+  const groupOf = (i: any): string => {
+    const p = o.ingressClass.find((c) => c.metadata.name === i.spec.ingressClassName)?.spec.parameters;
+    const params = p && o.ingressClassParams.find((x) => x.metadata.name === p.name);
+    return params?.spec.group?.name ?? `(alone) ${id(i)}`;
+  };
+  const groups = new Map<string, any[]>();
+  for (const i of o.ingress) groups.set(groupOf(i), [...(groups.get(groupOf(i)) ?? []), i]);
+  for (const [group, members] of groups) {
+    // The ALB's own settings: the controller refuses a group whose Ingresses disagree on one.
+    for (const key of GROUP_ANNOTATION_KEYS) {
+      const values = new Set(members.map((i) => i.metadata.annotations?.[key]));
+      if (values.size > 1) problems.push(`ingress group ${group}: its Ingresses disagree on ${key} (${[...values].map(String).join(' / ')})`);
+    }
+    if (members.some((i) => i.metadata.annotations?.['alb.ingress.kubernetes.io/group.name'] !== undefined)) {
+      problems.push(`ingress group ${group}: an Ingress names its group by annotation, which EKS Auto Mode does not support`);
+    }
+    if (members.filter((i) => i.spec.defaultBackend).length > 1) problems.push(`ingress group ${group}: more than one Ingress sets the default backend`);
+    const claimed = new Map<string, string>();
+    for (const i of members) {
+      for (const rule of i.spec.rules ?? []) {
+        for (const path of rule.http?.paths ?? []) {
+          const key = `${rule.host ?? '*'}${path.path}`;
+          const other = claimed.get(key);
+          if (other !== undefined && other !== id(i)) problems.push(`ingress group ${group}: ${other} and ${id(i)} both claim ${key}`);
+          claimed.set(key, id(i));
         }
-        const ok = svc.spec.ports.some((p: any) => (backend.port.name !== undefined ? p.name === backend.port.name : p.port === backend.port.number));
-        if (!ok) problems.push(`ingress ${id(i)}: service ${backend.name} has no port ${backend.port.name ?? backend.port.number}`);
       }
     }
   }

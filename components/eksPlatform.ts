@@ -1,46 +1,22 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { HEALTH_PATH, MCP_PATH, MCP_PORT } from '../app/contract';
-import {
-  appEnvironment,
-  CONTAINER_NAME,
-  deregistrationDelaySeconds,
-  NODE_UID,
-  preStopPause,
-  TERMINATION_GRACE_SECONDS,
-} from './container';
 import type { CustomDomain } from './domain';
-import type { DiscoveryService } from './discovery';
+import { EksWorkload } from './eksWorkload';
 import { assumeRolePolicy } from './iam';
 import type { ContainerImage } from './image';
+import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
 import { TLS_POLICY } from './loadBalancer';
 import type { Network } from './network';
+import { containerPieces, type Platform, type TargetDefinition } from './targets';
+import type { WorkloadSpec } from './workload';
 
-export interface EksTargetArgs {
-  network: Network;
-  image: ContainerImage;
-  /** The primary server's Cloud Map service. */
-  service: DiscoveryService;
-  domain?: CustomDomain;
-  /** Name of the cluster, e.g. mcp-on-aws-dev. */
-  clusterName: string;
-  kubernetesVersion: string;
-  replicas: number;
-  minReplicas: number;
-  maxReplicas: number;
-  cpuTargetPercent: number;
-  idleTimeoutSeconds: number;
-  logRetentionDays: number;
-  allowedOrigins: string[];
-  /** IAM role or user ARNs made cluster admins besides the principal that deploys. */
-  adminPrincipals: string[];
-}
+export const EKS_PLATFORM_TYPE = 'mcp-on-aws:index:EksPlatform';
 
 export const NAMESPACE = 'mcp';
-export const APP_LABELS = { 'app.kubernetes.io/name': CONTAINER_NAME, 'app.kubernetes.io/part-of': 'mcp-on-aws' };
+const NAMESPACE_LABELS = { 'app.kubernetes.io/name': 'mcp-server', 'app.kubernetes.io/part-of': 'mcp-on-aws' };
 const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
-/** The node pool the app and the agent run on. */
+/** The node pool every workload runs on. */
 export const NODE_POOL = 'mcp-arm64';
 /** Auto Mode's built-in pool for cluster add-ons: its nodes carry this label and the CriticalAddonsOnly taint. */
 export const SYSTEM_NODE_POOL = 'system';
@@ -56,26 +32,97 @@ const ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdm
 const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 /**
- * The app's image on EKS Auto Mode: AWS runs the nodes (Graviton, from our own node pool), the load
- * balancer controller and the rest of the data plane, so there is no node group to manage. An Ingress
- * makes an internet-facing ALB (HTTPS with the domain's certificate); the endpoint URL is registered
- * in Cloud Map under the same service name as on the other targets.
+ * The IngressClass (and its IngressClassParams) of the stack's one ALB. Auto Mode groups Ingresses only
+ * through the class's parameters (`spec.group.name`; the `group.name` annotation is not supported), so
+ * every Ingress of this class joins group INGRESS_GROUP and shares one ALB. A one-server stack's class
+ * (`mcp-alb`, no group) is replaced by this one, so that its ALB keeps serving until its Ingress is deleted.
  */
-export class EksTarget extends pulumi.ComponentResource {
-  readonly mcpUrl: pulumi.Output<string>;
-  readonly healthUrl: pulumi.Output<string>;
+export const INGRESS_CLASS = 'mcp-alb-group';
+export const INGRESS_GROUP = 'mcp';
+/** The front door's name, and the action its default backend names. */
+export const FRONT_DOOR = 'mcp-front-door';
+export const NOT_FOUND_ACTION = 'not-found';
+/**
+ * Annotations that configure the ALB and its listeners rather than one Ingress's rules. In a group, the
+ * controller rejects Exclusive ones that differ between Ingresses, and applies an Ingress's rules only
+ * on the ports of its own `listen-ports`: every Ingress of the group carries the platform's values, the same.
+ */
+export const GROUP_ANNOTATION_KEYS = [
+  'scheme',
+  'listen-ports',
+  'certificate-arn',
+  'ssl-policy',
+  'ssl-redirect',
+  'load-balancer-attributes',
+  'ip-address-type',
+  'inbound-cidrs',
+  'load-balancer-name',
+  'security-groups',
+  'subnets',
+].map((k) => `alb.ingress.kubernetes.io/${k}`);
+
+/** Every setting of the stack's cluster. */
+export interface EksPlatformArgs {
+  network: Network;
+  image: ContainerImage;
+  domain?: CustomDomain;
+  /** Name of the cluster, e.g. mcp-on-aws-dev. */
+  clusterName: string;
+  kubernetesVersion: string;
+  idleTimeoutSeconds: number;
+  logRetentionDays: number;
+  /** IAM role or user ARNs made cluster admins besides the principal that deploys. */
+  adminPrincipals: string[];
+  /** Every workload of the stack: the node pool's CPU limit holds all of them at their largest. */
+  specs: readonly WorkloadSpec[];
+}
+
+/** CPU the node pool may provision: twice what every workload's pods request at their largest (room for surges), at least 8. */
+export function nodePoolCpuLimit(specs: readonly WorkloadSpec[]): number {
+  const millicores = specs.reduce((sum, s) => sum + s.settings.eksMaxReplicas * s.settings.eksCpuMillicores, 0);
+  return Math.max(8, Math.ceil((2 * millicores) / 1000));
+}
+
+/**
+ * What every workload on EKS Auto Mode stands on, once per stack: AWS runs the nodes (Graviton, from our
+ * own node pool), the load balancer controller and the rest of the data plane. One internet-facing ALB
+ * serves every server: each workload's Ingress joins the class's group, and the platform's front door
+ * (no rules; a fixed 404 for any path no server claims) carries the group's settings and gives the
+ * ALB's name, so that no workload owns it.
+ */
+export class EksPlatform extends pulumi.ComponentResource implements Platform {
+  readonly baseUrl: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly loadBalancerHostname: pulumi.Output<string>;
-  /** For other workloads of the stack (the agent): the cluster's Kubernetes provider and the app's namespace. */
+  readonly image: ContainerImage;
   readonly k8sProvider: k8s.Provider;
   readonly namespace: pulumi.Output<string>;
+  readonly nodePool: pulumi.Resource;
+  readonly ingressClass: k8s.networking.v1.IngressClass;
+  readonly metricsServer: aws.eks.Addon;
+  readonly idleTimeoutSeconds: number;
+  /** The host every Ingress rule matches: the domain, or none (any). */
+  readonly host?: string;
+  /** The group's settings, which every Ingress of the group carries unchanged. */
+  readonly groupAnnotations: Record<string, pulumi.Input<string>>;
   /** Where pods of this stack are scheduled: our arm64 node pool. */
   readonly nodeSelector: Record<string, string> = { 'kubernetes.io/arch': 'arm64', 'karpenter.sh/nodepool': NODE_POOL };
 
-  constructor(name: string, args: EksTargetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('mcp-on-aws:index:EksTarget', name, {}, opts);
+  constructor(name: string, args: EksPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(EKS_PLATFORM_TYPE, name, {}, {
+      ...opts,
+      // A one-server stack's EksTarget children keep their names (the new front door has none to take over).
+      aliases: [topLevelUrn(LEGACY_PARENTS.eks.target.type, LEGACY_PARENTS.eks.target.name)],
+      transformations: [
+        adoptLegacy(LEGACY_PARENTS.eks.target, (child, type) => (type === EKS_PLATFORM_TYPE || child === `${name}-front-door` ? undefined : child)),
+        ...(opts?.transformations ?? []),
+      ],
+    });
     const parent = this;
+    this.image = args.image;
+    this.idleTimeoutSeconds = args.idleTimeoutSeconds;
+    this.host = args.domain?.domainName;
 
     const clusterRole = new aws.iam.Role(
       `${name}-cluster`,
@@ -87,11 +134,7 @@ export class EksTarget extends pulumi.ComponentResource {
     const clusterAttachments = clusterPolicies.map(
       (p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: managed(p) }, { parent }),
     );
-    const nodeRole = new aws.iam.Role(
-      `${name}-node`,
-      { assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com') },
-      { parent },
-    );
+    const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com') }, { parent });
     const nodeAttachments = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'].map(
       (p) => new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: managed(p) }, { parent }),
     );
@@ -134,7 +177,7 @@ export class EksTarget extends pulumi.ComponentResource {
       );
     }
 
-    const metricsServer = new aws.eks.Addon(
+    this.metricsServer = new aws.eks.Addon(
       `${name}-metrics-server`,
       {
         clusterName: cluster.name,
@@ -174,8 +217,8 @@ export class EksTarget extends pulumi.ComponentResource {
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent });
     const k = { parent, provider };
 
-    // Graviton nodes for the app (its image is arm64), on-demand, from Auto Mode's default node class.
-    const nodePool = new k8s.apiextensions.CustomResource(
+    // Graviton nodes for every workload (the image is arm64), on-demand, from Auto Mode's default node class.
+    this.nodePool = new k8s.apiextensions.CustomResource(
       `${name}-nodepool`,
       {
         apiVersion: 'karpenter.sh/v1',
@@ -193,7 +236,7 @@ export class EksTarget extends pulumi.ComponentResource {
               ],
             },
           },
-          limits: { cpu: String(Math.max(8, args.maxReplicas * 2)) },
+          limits: { cpu: String(nodePoolCpuLimit(args.specs)) },
           disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '5m' },
         },
       },
@@ -205,102 +248,30 @@ export class EksTarget extends pulumi.ComponentResource {
       {
         apiVersion: 'eks.amazonaws.com/v1',
         kind: 'IngressClassParams',
-        metadata: { name: 'mcp-alb' },
-        spec: { scheme: 'internet-facing' },
+        metadata: { name: INGRESS_CLASS },
+        spec: { scheme: 'internet-facing', group: { name: INGRESS_GROUP } },
       },
       k,
     );
-    const ingressClass = new k8s.networking.v1.IngressClass(
+    this.ingressClass = new k8s.networking.v1.IngressClass(
       `${name}-alb`,
       {
-        metadata: { name: 'mcp-alb' },
+        metadata: { name: INGRESS_CLASS },
         spec: {
           controller: 'eks.amazonaws.com/alb',
-          parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: 'mcp-alb' },
+          parameters: { apiGroup: 'eks.amazonaws.com', kind: 'IngressClassParams', name: INGRESS_CLASS },
         },
       },
       { ...k, dependsOn: [ingressClassParams] },
     );
 
-    const namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: NAMESPACE, labels: APP_LABELS } }, k);
-    const metadata = { namespace: namespace.metadata.name, labels: APP_LABELS };
-    const probe = (initialDelaySeconds: number, periodSeconds: number, failureThreshold: number) => ({
-      httpGet: { path: HEALTH_PATH, port: 'http' },
-      initialDelaySeconds,
-      periodSeconds,
-      timeoutSeconds: 3,
-      failureThreshold,
-    });
-    const deployment = new k8s.apps.v1.Deployment(
-      `${name}-deployment`,
-      {
-        metadata: { ...metadata, name: CONTAINER_NAME },
-        spec: {
-          replicas: args.replicas,
-          selector: { matchLabels: APP_LABELS },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
-          template: {
-            metadata: { labels: APP_LABELS },
-            spec: {
-              nodeSelector: this.nodeSelector,
-              // The pre-stop pause, then the app's drain after SIGTERM (as long as on Fargate), then a margin.
-              terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-              automountServiceAccountToken: false,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: NODE_UID,
-                runAsGroup: NODE_UID,
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              topologySpreadConstraints: [
-                {
-                  maxSkew: 1,
-                  topologyKey: 'topology.kubernetes.io/zone',
-                  whenUnsatisfiable: 'ScheduleAnyway',
-                  labelSelector: { matchLabels: APP_LABELS },
-                },
-              ],
-              containers: [
-                {
-                  name: CONTAINER_NAME,
-                  image: args.image.imageRef,
-                  ports: [{ name: 'http', containerPort: MCP_PORT, protocol: 'TCP' }],
-                  env: appEnvironment({ idleTimeoutSeconds: args.idleTimeoutSeconds, allowedOrigins: args.allowedOrigins }),
-                  resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
-                  livenessProbe: probe(10, 10, 3),
-                  readinessProbe: probe(2, 5, 2),
-                  // Out of the load balancer before SIGTERM: the ALB stops sending while the pod still serves.
-                  lifecycle: preStopPause(),
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    privileged: false,
-                    capabilities: { drop: ['ALL'] },
-                  },
-                },
-              ],
-            },
-          },
-        },
-      },
-      { ...k, dependsOn: [nodePool] },
-    );
-    const service = new k8s.core.v1.Service(
-      `${name}-service`,
-      {
-        metadata: { ...metadata, name: CONTAINER_NAME },
-        spec: { type: 'ClusterIP', selector: APP_LABELS, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
-      },
-      k,
-    );
+    const namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: NAMESPACE, labels: NAMESPACE_LABELS } }, k);
+    this.namespace = namespace.metadata.name;
+    this.k8sProvider = provider;
 
-    const annotations: Record<string, pulumi.Input<string>> = {
+    this.groupAnnotations = {
       'alb.ingress.kubernetes.io/scheme': 'internet-facing',
-      'alb.ingress.kubernetes.io/target-type': 'ip',
-      'alb.ingress.kubernetes.io/healthcheck-path': HEALTH_PATH,
-      'alb.ingress.kubernetes.io/success-codes': '200',
       'alb.ingress.kubernetes.io/load-balancer-attributes': `idle_timeout.timeout_seconds=${args.idleTimeoutSeconds}`,
-      'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${deregistrationDelaySeconds(args.idleTimeoutSeconds)}`,
       ...(args.domain
         ? {
             'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
@@ -310,59 +281,65 @@ export class EksTarget extends pulumi.ComponentResource {
           }
         : { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80}]' }),
     };
-    const ingress = new k8s.networking.v1.Ingress(
-      `${name}-ingress`,
+    // The group's one default action: a request no server's path matches gets a 404 from the ALB itself.
+    const notFound = {
+      type: 'fixed-response',
+      fixedResponseConfig: { contentType: 'application/json', statusCode: '404', messageBody: JSON.stringify({ error: 'not found: MCP servers are at /<server>/mcp' }) },
+    };
+    const frontDoor = new k8s.networking.v1.Ingress(
+      `${name}-front-door`,
       {
-        metadata: { ...metadata, name: CONTAINER_NAME, annotations },
+        metadata: {
+          name: FRONT_DOOR,
+          namespace: this.namespace,
+          labels: { 'app.kubernetes.io/name': FRONT_DOOR, 'app.kubernetes.io/part-of': 'mcp-on-aws' },
+          annotations: { ...this.groupAnnotations, [`alb.ingress.kubernetes.io/actions.${NOT_FOUND_ACTION}`]: JSON.stringify(notFound) },
+        },
         spec: {
-          ingressClassName: 'mcp-alb',
-          rules: [
-            {
-              ...(args.domain ? { host: args.domain.domainName } : {}),
-              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: CONTAINER_NAME, port: { name: 'http' } } } }] },
-            },
-          ],
+          ingressClassName: INGRESS_CLASS,
+          defaultBackend: { service: { name: NOT_FOUND_ACTION, port: { name: 'use-annotation' } } },
         },
       },
-      { ...k, dependsOn: [ingressClass, service, deployment] },
-    );
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-hpa`,
-      {
-        metadata: { ...metadata, name: CONTAINER_NAME },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: CONTAINER_NAME },
-          minReplicas: args.minReplicas,
-          maxReplicas: args.maxReplicas,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: args.cpuTargetPercent } } }],
-        },
-      },
-      // Without metrics-server the HPA has nothing to scale on.
-      { ...k, dependsOn: [deployment, metricsServer] },
-    );
-    new k8s.policy.v1.PodDisruptionBudget(
-      `${name}-pdb`,
-      { metadata: { ...metadata, name: CONTAINER_NAME }, spec: { maxUnavailable: 1, selector: { matchLabels: APP_LABELS } } },
-      k,
+      { ...k, dependsOn: [this.ingressClass] },
     );
 
-    this.loadBalancerHostname = ingress.status.loadBalancer.ingress.apply((entries) => {
+    this.loadBalancerHostname = frontDoor.status.loadBalancer.ingress.apply((entries) => {
       const hostname = entries?.[0]?.hostname;
-      if (!hostname) throw new Error('the Ingress has no load balancer hostname');
+      if (!hostname) throw new Error('the front door Ingress has no load balancer hostname');
       return hostname;
     });
-    let baseUrl: pulumi.Output<string> = pulumi.interpolate`http://${this.loadBalancerHostname}`;
+    this.baseUrl = pulumi.interpolate`http://${this.loadBalancerHostname}`;
     if (args.domain) {
       const albZone = aws.lb.getHostedZoneIdOutput({ loadBalancerType: 'application' }, { parent });
       args.domain.alias({ dnsName: this.loadBalancerHostname, zoneId: albZone.id });
-      baseUrl = pulumi.output(args.domain.url);
+      this.baseUrl = pulumi.output(args.domain.url);
     }
-    this.mcpUrl = pulumi.interpolate`${baseUrl}${MCP_PATH}`;
-    this.healthUrl = pulumi.interpolate`${baseUrl}${HEALTH_PATH}`;
     this.clusterName = cluster.name;
-    this.k8sProvider = provider;
-    this.namespace = namespace.metadata.name;
-    args.service.register({ url: this.mcpUrl, target: 'eks' }, { dependsOn: [ingress] });
-    this.registerOutputs({ mcpUrl: this.mcpUrl, healthUrl: this.healthUrl, clusterName: this.clusterName });
+    this.registerOutputs({ baseUrl: this.baseUrl, clusterName: this.clusterName });
   }
 }
+
+export const eksTarget: TargetDefinition<EksPlatform> = {
+  name: 'eks',
+  platform(ctx) {
+    const { network, image } = containerPieces(ctx);
+    return new EksPlatform(
+      'eks',
+      {
+        network,
+        image,
+        domain: ctx.domain,
+        clusterName: `${ctx.project}-${ctx.stack}`,
+        kubernetesVersion: ctx.config.eksKubernetesVersion,
+        idleTimeoutSeconds: ctx.config.idleTimeoutSeconds,
+        logRetentionDays: ctx.config.logRetentionDays,
+        adminPrincipals: ctx.config.eksAdminPrincipals,
+        specs: ctx.specs,
+      },
+      ctx.opts,
+    );
+  },
+  workload: (platform, spec, ctx) => new EksWorkload(spec.kind === 'agent' ? 'agent' : `eks-${spec.name}`, { platform, spec }, ctx.opts),
+  outputs: (platform) => ({ clusterName: platform.clusterName, kubeconfig: pulumi.secret(platform.kubeconfig) }),
+  noDomainWarning: 'No custom domain: the load balancer serves plain HTTP on its own DNS name. Set domainName and hostedZoneId for HTTPS and a stable URL.',
+};

@@ -1,0 +1,56 @@
+import { strict as assert } from 'node:assert';
+import { bedrockModelArns } from '../../components/workload';
+import { deployWith } from '../helpers/pulumi';
+import type { Registered } from '../setup';
+
+const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const NAMESPACE = 'dev.mcp-on-aws.local';
+
+/** The agent's own permissions with MODEL, whole: list the services, discover in the stack's namespace, the model. */
+const AGENT_STATEMENTS = [
+  { Effect: 'Allow', Action: ['servicediscovery:ListServices'], Resource: '*' },
+  {
+    Effect: 'Allow',
+    Action: ['servicediscovery:DiscoverInstances'],
+    Resource: '*',
+    Condition: { StringEquals: { 'servicediscovery:NamespaceName': NAMESPACE } },
+  },
+  {
+    Effect: 'Allow',
+    Action: ['bedrock:InvokeModel'],
+    Resource: [`arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`, 'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0'],
+  },
+];
+
+/** Every statement of the agent's policies that is not about logs or pulling its image. */
+const ownStatements = (policies: Registered[]) =>
+  policies
+    .flatMap((p) => JSON.parse(p.inputs.policy).Statement)
+    .filter((s: { Action: string[] }) => !s.Action.every((a) => a.startsWith('logs:') || a.startsWith('ecr:')));
+
+describe('the agent workload (under mocks)', function () {
+  this.timeout(60_000);
+
+  it('limits Bedrock to the model: a foundation model, or an inference profile and the models it routes to', () => {
+    assert.deepEqual(bedrockModelArns('amazon.nova-lite-v1:0', 'us-east-1', '123456789012'), [
+      'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
+    ]);
+    assert.deepEqual(bedrockModelArns('eu.amazon.nova-lite-v1:0', 'eu-west-1', '123456789012'), [
+      'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0',
+      'arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0',
+    ]);
+  });
+
+  for (const target of ['lambda', 'fargate', 'eks']) {
+    it(`${target}: has exactly the same permissions as on every target, and no server has any`, async () => {
+      const d = await deployWith({ target, agentModelId: MODEL });
+      assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), AGENT_STATEMENTS);
+      assert.deepEqual(ownStatements(d.all('aws:iam/rolePolicy:RolePolicy')).filter((s: { Action: string[] }) => !s.Action.some((a) => a.startsWith('secretsmanager:'))), []);
+    });
+
+    it(`${target}: without a model, may list and discover only`, async () => {
+      const d = await deployWith({ target });
+      assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), AGENT_STATEMENTS.slice(0, 2));
+    });
+  }
+});
