@@ -1,5 +1,5 @@
 /** How the app's image runs on the container targets (Fargate and EKS), in one place. */
-import { ENV, MCP_PORT } from '../app/contract';
+import { ENV } from '../app/contract';
 import { LOOPBACK_HOSTS } from '../app/limits';
 
 export const CONTAINER_NAME = 'mcp-server';
@@ -72,12 +72,6 @@ export function containerEnvironment<V>(spec: ContainerEnvironmentSpec<V>, reach
     ...reached,
     ...spec.environment,
   };
-}
-
-/** The one-server app's environment behind a load balancer (components/eksTarget.ts). */
-export function appEnvironment(opts: { idleTimeoutSeconds: number; allowedOrigins: readonly string[] }): { name: string; value: string }[] {
-  const environment = { [ENV.allowedOrigins]: opts.allowedOrigins.join(','), [ENV.logLevel]: 'info' };
-  return toEnvList(containerEnvironment({ kind: 'server', port: MCP_PORT, exposure: 'public', environment }, { idleTimeoutSeconds: opts.idleTimeoutSeconds }));
 }
 
 /** The most an ALB target group may wait for in-flight requests when a target leaves (0 to 3600 s). */
