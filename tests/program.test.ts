@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { deployWith, valueOf } from './helpers/pulumi';
-import { DEFAULT_ZONES, zones } from './setup';
+import { DEFAULT_ZONES, urns, zones } from './setup';
 
 const domain = { domainName: 'mcp.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 
@@ -42,6 +42,29 @@ describe('one stack, three targets (under mocks)', function () {
       ['aws:servicediscovery/service:Service::discovery-cost', 'aws:servicediscovery/service:Service::discovery-text'],
     );
     assert.equal(lambda!.mcpUrl, 'https://mcp.example.com/mcp');
+  });
+
+  it('keeps every server’s URLs and Cloud Map service, by URN, and the network and image between the container targets', async () => {
+    // The domain's and the discovery's own resources (the Fargate agent's private DNS service is its own).
+    const stableUrn = (u: string) =>
+      /::mcp-on-aws:index:(CustomDomain|Discovery)\$/.test(u) && STABLE.some((type) => u.split('::')[2]!.split('$').pop() === type);
+    const containerBase = (u: string) => /::mcp-on-aws:index:(Network|ContainerImage)(\$|::)/.test(u);
+    const seen: Record<string, { servers: unknown; stable: string[]; containerBase: string[] }> = {};
+    for (const target of ['lambda', 'fargate', 'eks']) {
+      const d = await deployWith({ target, ...domain });
+      seen[target] = { servers: await valueOf(d.outputs.servers), stable: urns.filter(stableUrn).sort(), containerBase: urns.filter(containerBase).sort() };
+    }
+    assert.deepEqual(seen.lambda!.servers, {
+      cost: { mcpUrl: 'https://mcp.example.com/cost/mcp', healthUrl: 'https://mcp.example.com/cost/healthz', discoveryService: 'mcp-server', primary: true },
+      text: { mcpUrl: 'https://mcp.example.com/text/mcp', healthUrl: 'https://mcp.example.com/text/healthz', discoveryService: 'text', primary: false },
+    });
+    for (const target of ['fargate', 'eks']) {
+      assert.deepEqual(seen[target]!.servers, seen.lambda!.servers, `${target}: the same servers output`);
+      assert.deepEqual(seen[target]!.stable, seen.lambda!.stable, `${target}: the same certificate, namespace and services`);
+    }
+    assert.equal(seen.lambda!.stable.length, STABLE.length + 1, 'two Cloud Map services, one of each other');
+    assert.ok(seen.fargate!.containerBase.length > 10, `the network and image: ${seen.fargate!.containerBase.length} resources`);
+    assert.deepEqual(seen.eks!.containerBase, seen.fargate!.containerBase);
   });
 
   describe('where the first zone name maps to a zone EKS does not support', () => {
