@@ -56,7 +56,7 @@ describe('POST /ask with a Bedrock model (scripted Converse responses)', () => {
     assert.equal(body.answer, 'Lambda costs about $2.87 a month for that workload.');
     assert.equal(body.stopReason, 'end_turn');
     assert.equal(body.steps, 2);
-    assert.deepEqual(body.toolCalls, [{ tool: 'estimate_hosting_cost', server: `${server.url}/mcp`, isError: false }]);
+    assert.deepEqual(body.toolCalls, [{ tool: 'estimate_hosting_cost', server: '127.0.0.1', url: `${server.url}/mcp`, isError: false }]);
 
     const calls = bedrockMock.commandCalls(ConverseCommand);
     assert.equal(calls.length, 2);

@@ -124,7 +124,7 @@ describe('agent against hostile MCP servers', () => {
     });
     try {
       const body = await json(await request(`${s.agent.url}/tools`));
-      assert.deepEqual(body, { tools: [], unreachable: [{ server: s.server.url, error: `MCP server ${s.server.url} failed: answered HTTP 500` }] });
+      assert.deepEqual(body, { tools: [], unreachable: [{ server: '127.0.0.1', error: `MCP server ${s.server.url} failed: answered HTTP 500` }] });
     } finally {
       await s.close();
     }
