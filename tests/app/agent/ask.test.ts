@@ -126,7 +126,7 @@ describe('POST /ask with two servers offering a tool named alike', () => {
     cost = await namedServer('cost', ['lookup', 'estimate.v2']);
     text = await namedServer('text', ['lookup']);
     // Bare URLs, named by their /<name>/mcp path.
-    const servers = new McpServers({ resolver: new StaticResolver([cost.url, text.url]), logger: silentLogger });
+    const servers = new McpServers({ resolver: new StaticResolver([cost.url, text.url]), logger: silentLogger, random: () => 0 });
     agent = await listen(createAgentApp({ servers, logger: silentLogger, modelId: MODEL, bedrock: new BedrockRuntimeClient({ region: 'us-east-1' }) }));
   });
   after(async () => {

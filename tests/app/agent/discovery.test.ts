@@ -219,6 +219,33 @@ describe('Cloud Map discovery of every server of the namespace', () => {
   });
 });
 
+describe('an endpoint of a server to call', () => {
+  // A server with a task reached directly and its front-door URL, listed URL first.
+  for (const [order, random] of [
+    ['kept', () => 0.99],
+    ['swapped', () => 0],
+  ] as const) {
+    it(`is a direct one before the URL, whatever the order (shuffle ${order})`, async () => {
+      const direct = await namedServer('cost', ['estimate']);
+      const front = await namedServer('cost', ['estimate']);
+      const endpoints: McpEndpoint[] = [
+        { id: 'lambda-endpoint', url: front.url, server: 'cost', direct: false },
+        { id: 'task-1', url: direct.url, server: 'cost', direct: true },
+        { id: 'task-2', url: direct.url.replace('/cost/mcp', '/other/mcp'), server: 'cost', direct: true },
+      ];
+      const servers = new McpServers({ resolver: { source: 'test', resolve: async () => endpoints, invalidate: () => undefined }, logger: silentLogger, random });
+      try {
+        for (let i = 0; i < 2; i++) assert.equal((await servers.callTool('estimate', {})).endpoint.direct, true);
+        assert.deepEqual(front.methods, [], 'the URL is not asked while a task answers');
+        assert.equal(direct.methods.filter((m) => m === 'tools/call').length, 2);
+      } finally {
+        await direct.close();
+        await front.close();
+      }
+    });
+  }
+});
+
 describe('the agent against real local servers found through Cloud Map', () => {
   let cost: FakeServer;
   let text: FakeServer;
@@ -235,6 +262,7 @@ describe('the agent against real local servers found through Cloud Map', () => {
       resolver: resolverFromEnv(env, silentLogger, new ServiceDiscoveryClient({ region: 'us-east-1' }), () => now),
       timeoutMs: 5000,
       logger: silentLogger,
+      random: () => 0,
     });
     agent = await listen(createAgentApp({ servers, logger: silentLogger }));
   });

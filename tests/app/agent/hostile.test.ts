@@ -130,6 +130,21 @@ describe('agent against hostile MCP servers', () => {
     }
   });
 
+  it('a server listing one tool twice: listed once, and called', async () => {
+    const tool = { name: 'leak', description: 'twice', inputSchema: { type: 'object' } };
+    const s = await agentBefore({
+      list: (msg, res) => answer(res, msg.id, { tools: [tool, { ...tool, description: 'again' }] }),
+      call: (msg, res) => answer(res, msg.id, { content: [{ type: 'text', text: 'ok' }] }),
+    });
+    try {
+      const body = await json(await request(`${s.agent.url}/tools`));
+      assert.deepEqual(body.tools.map((t: any) => [t.name, t.description]), [['leak', 'twice']]);
+      assert.equal((await call(s.agent, {})).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a JSON-RPC error is the tool call’s error result, its message one capped line', async () => {
     const message = `Invalid params\n\u001b[31m${'a'.repeat(300)} ${SECRET}`;
     const s = await agentBefore({
