@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DiscoverInstancesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { DiscoverInstancesCommand, ListServicesCommand, ServiceDiscoveryClient, type HttpInstanceSummary } from '@aws-sdk/client-servicediscovery';
 import { parse } from 'yaml';
 import { readAgentEnv, type AgentEnv } from '../app/agent/config';
-import { CloudMapResolver } from '../app/agent/resolver';
+import { resolverFromEnv } from '../app/agent/main';
 import { appOptionsFromEnv, readEnv } from '../app/config';
 import { ATTRIBUTES, TARGETS } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
@@ -168,47 +168,101 @@ describe('the targets the program knows', () => {
 describe('Cloud Map: what the program registers is what the agent resolves', function () {
   this.timeout(120_000);
   beforeEach(() => cloudMap.reset());
+  after(() => cloudMap.reset());
 
-  /** The agent's resolver as app/agent/main.ts builds it from its environment. */
-  const resolverFor = (env: AgentEnv) =>
-    new CloudMapResolver({
-      client: new ServiceDiscoveryClient({ region: 'us-east-1' }),
-      namespaceName: env.CLOUD_MAP_NAMESPACE!,
-      serviceName: env.CLOUD_MAP_SERVICE,
-      logger: silentLogger,
-    });
+  const SERVICE = 'aws:servicediscovery/service:Service';
+  const INSTANCE = 'aws:servicediscovery/instance:Instance';
 
-  /** Answers DiscoverInstances with `attributes` only for the namespace and service the program created. */
-  function discoverable(d: Deployed, instanceId: string, attributes: Record<string, string>) {
-    const NamespaceName = d.one('aws:servicediscovery/httpNamespace:HttpNamespace').inputs.name;
-    const ServiceName = d.one('aws:servicediscovery/service:Service', 'discovery-cost').inputs.name;
+  /**
+   * Cloud Map as the program leaves it: ListServices answers the services created in the namespace (only
+   * when asked by the namespace's id), and DiscoverInstances each service's registered instances, plus
+   * `tasks` (what ECS registers) by service name. Returns the endpoints the agent must resolve for `services`.
+   */
+  function cloudMapOf(d: Deployed, tasks: Record<string, HttpInstanceSummary[]> = {}) {
+    const namespace = d.one('aws:servicediscovery/httpNamespace:HttpNamespace');
+    const NamespaceName: string = namespace.inputs.name;
+    const namespaceId: string = namespace.state.id ?? `${namespace.name}-id`;
+    const services = d.all(SERVICE).filter((s) => s.inputs.namespaceId === namespaceId);
+    assert.ok(services.length > 0, 'the program creates services in its namespace');
     cloudMap
-      .on(DiscoverInstancesCommand, { NamespaceName, ServiceName })
-      .resolves({ Instances: [{ InstanceId: instanceId, NamespaceName, ServiceName, HealthStatus: 'HEALTHY', Attributes: attributes }] });
+      .on(ListServicesCommand, { Filters: [{ Name: 'NAMESPACE_ID', Values: [namespaceId], Condition: 'EQ' }] })
+      .resolves({ Services: services.map((s) => ({ Id: `${s.name}-id`, Name: s.inputs.name })) });
+    const instancesOf = new Map<string, HttpInstanceSummary[]>();
+    for (const s of services) {
+      const ServiceName: string = s.inputs.name;
+      const registeredHere = d
+        .all(INSTANCE)
+        .filter((i) => i.inputs.serviceId === `${s.name}-id`)
+        .map((i): HttpInstanceSummary => ({ InstanceId: i.inputs.instanceId, NamespaceName, ServiceName, HealthStatus: 'HEALTHY', Attributes: i.inputs.attributes }));
+      const instances = [...registeredHere, ...(tasks[ServiceName] ?? [])];
+      instancesOf.set(ServiceName, instances);
+      cloudMap.on(DiscoverInstancesCommand, { NamespaceName, ServiceName, HealthStatus: 'HEALTHY' }).resolves({ Instances: instances });
+    }
+    return { namespaceId, instancesOf };
   }
 
-  it('lambda: the registered attributes are the contract’s, and the agent resolves them to the MCP URL and the target', async () => {
-    // The agent is no longer told one service (it finds every server of the namespace): the primary's
-    // service keeps the name an agent looks up by default.
-    const d = await deployWith({ target: 'lambda' });
-    const instance = d.one('aws:servicediscovery/instance:Instance', 'discovery-cost-lambda-endpoint').inputs;
-    assert.deepEqual(Object.keys(instance.attributes).sort(), Object.values(ATTRIBUTES).sort());
-    discoverable(d, instance.instanceId, instance.attributes);
-    const agentEnv = readAgentEnv(d.agent('aws:lambda/function:Function')[0]!.inputs.environment.variables);
-    const endpoints = await resolverFor(agentEnv).resolve();
-    const servers = await valueOf(d.outputs.servers);
-    assert.deepEqual(endpoints, [{ id: instance.instanceId, url: servers!.cost!.mcpUrl, target: 'lambda' }]);
+  /** The agent's resolver as app/agent/main.ts builds it from the environment the program gives it. */
+  async function agentResolves(variables: Record<string, string>) {
+    const env = readAgentEnv(variables);
+    return { env, endpoints: await resolverFromEnv(env, silentLogger, new ServiceDiscoveryClient({ region: 'us-east-1' })).resolve() };
+  }
+
+  /** The services the agent is told to look at: the one it is pinned to, else every service of the namespace. */
+  function lookedAt(env: AgentEnv, namespaceId: string, instancesOf: Map<string, HttpInstanceSummary[]>): string[] {
+    if (env.CLOUD_MAP_SERVICE) {
+      assert.ok(instancesOf.has(env.CLOUD_MAP_SERVICE), `CLOUD_MAP_SERVICE=${env.CLOUD_MAP_SERVICE} is a service of the stack`);
+      return [env.CLOUD_MAP_SERVICE];
+    }
+    assert.equal(env.CLOUD_MAP_NAMESPACE_ID, namespaceId, 'the agent is given the namespace’s id');
+    return [...instancesOf.keys()];
+  }
+
+  it('lambda: the registered attributes are the contract’s, and the agent resolves each server’s endpoint, named, at its URL', async () => {
+    // Not the agent's default service name, and no server name either: the server's name must come from the attributes.
+    const d = await deployWith({ target: 'lambda', discoveryService: 'tools' });
+    const instances = d.all(INSTANCE);
+    assert.ok(instances.length > 0);
+    for (const i of instances) assert.deepEqual(Object.keys(i.inputs.attributes).sort(), Object.values(ATTRIBUTES).sort());
+    const { namespaceId, instancesOf } = cloudMapOf(d);
+    const { env, endpoints } = await agentResolves(d.agent('aws:lambda/function:Function')[0]!.inputs.environment.variables);
+    const services = lookedAt(env, namespaceId, instancesOf);
+    const serversOutput = (await valueOf(d.outputs.servers)) as Record<string, { mcpUrl: string }> | undefined;
+    const mcpUrl = await valueOf(d.outputs.mcpUrl);
+    const expected = services
+      .flatMap((service) => instancesOf.get(service)!.map((i) => ({ i, service })))
+      .map(({ i, service }) => ({
+        id: i.InstanceId,
+        // The server's URL: its own in the servers output, or the stack's mcpUrl where the output has none.
+        url: serversOutput?.[i.Attributes!.mcp_server!]?.mcpUrl ?? mcpUrl,
+        server: i.Attributes!.mcp_server,
+        direct: false,
+        service,
+        target: 'lambda',
+      }))
+      .sort((a, b) => a.server!.localeCompare(b.server!));
+    assert.equal(env.CLOUD_MAP_SERVICE, undefined, 'the agent looks at every service of the namespace');
+    assert.deepEqual(expected.map((e) => e.server), ['cost', 'text']);
+    assert.deepEqual(endpoints, expected);
   });
 
-  it('fargate: a task as ECS registers it resolves to the port its container listens on', async () => {
+  it('fargate: a task as ECS registers it resolves to the port its container listens on, under its server’s name', async () => {
     const d = await deployWith({ target: 'fargate' });
     const [container] = JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition', 'fargate-cost-task').inputs.containerDefinitions);
-    assert.equal(d.one('aws:ecs/service:Service', 'fargate-cost-service').inputs.serviceRegistries.containerPort, undefined, 'ECS then sets no AWS_INSTANCE_PORT');
+    const registries = d.one('aws:ecs/service:Service', 'fargate-cost-service').inputs.serviceRegistries;
+    assert.equal(registries.containerPort, undefined, 'ECS then sets no AWS_INSTANCE_PORT');
+    const ecsService = d.all(SERVICE).find((s) => s.state.arn === registries.registryArn)!;
+    const ServiceName: string = ecsService.inputs.name;
     // The attribute AWS documents for a task registered in Cloud Map (awsvpc network mode).
-    discoverable(d, 'task-1', { AWS_INSTANCE_IPV4: '10.0.3.17' });
+    const task: HttpInstanceSummary = { InstanceId: 'task-1', ServiceName, HealthStatus: 'HEALTHY', Attributes: { AWS_INSTANCE_IPV4: '10.0.3.17' } };
+    const { instancesOf } = cloudMapOf(d, { [ServiceName]: [task] });
     const [agentContainer] = JSON.parse(d.agent('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs.containerDefinitions);
-    const endpoints = await resolverFor(readAgentEnv(envOf(agentContainer.environment))).resolve();
-    assert.deepEqual(endpoints, [{ id: 'task-1', url: `http://10.0.3.17:${container.portMappings[0].containerPort}/mcp`, target: 'fargate' }]);
+    const { endpoints } = await agentResolves(envOf(agentContainer.environment));
+    // A task carries no server name: it takes the one its service's registered endpoint gives, else the service's.
+    const server = instancesOf.get(ServiceName)!.find((i) => i.Attributes?.mcp_server)?.Attributes!.mcp_server ?? ServiceName;
+    assert.deepEqual(
+      endpoints.filter((e) => e.direct),
+      [{ id: 'task-1', url: `http://10.0.3.17:${container.portMappings[0].containerPort}/mcp`, server, direct: true, service: ServiceName, target: 'fargate' }],
+    );
   });
 });
 

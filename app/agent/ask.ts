@@ -23,13 +23,15 @@ export interface AskResult {
   /** end_turn and the like from Bedrock, or step_limit when the loop was cut. */
   stopReason: string;
   steps: number;
-  toolCalls: { tool: string; server?: string; isError: boolean }[];
+  /** Each tool the model called, by the name it was given, with the server (and endpoint URL) that answered. */
+  toolCalls: { tool: string; server?: string; url?: string; isError: boolean }[];
 }
 
 const SYSTEM =
   'You answer with the help of tools served by MCP servers. Call a tool when it gives a better answer than ' +
   'you could alone; say which figures come from tools.';
 
+/** A tool as Bedrock is given it: by its exposed name, which fits Bedrock's rule (see modelToolNames). */
 function toolSpec(tool: AgentTool) {
   // Bedrock takes a plain JSON Schema object; the $schema marker is not part of it.
   const { $schema: _ignored, ...schema } = tool.inputSchema as Record<string, unknown>;
@@ -77,7 +79,7 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
       const { toolUseId, name = '', input } = block.toolUse;
       try {
         const outcome = await opts.callTool(name, (input ?? {}) as Record<string, unknown>);
-        toolCalls.push({ tool: name, server: outcome.server.url, isError: outcome.result.isError === true });
+        toolCalls.push({ tool: name, server: outcome.server, url: outcome.endpoint.url, isError: outcome.result.isError === true });
         results.push({
           toolResult: { toolUseId, content: toolResultContent(outcome.result), status: outcome.result.isError ? 'error' : 'success' },
         });

@@ -5,8 +5,8 @@ import { DEFAULT_MAX_BODY_BYTES } from '../limits';
 import { clientErrors, internalError, originGuard, plainError, requestLog } from '../http';
 import type { Logger } from '../logger';
 import { ask } from './ask';
-import { DiscoveryError } from './resolver';
-import { ServerUnreachableError, ToolNotFoundError, type McpServers } from './servers';
+import { DiscoveryError, type McpEndpoint } from './resolver';
+import { AmbiguousToolError, ServerUnreachableError, ToolNotFoundError, type McpServers } from './servers';
 import { CallTimeoutError, InvalidArgumentsError, UpstreamError } from './upstream';
 
 export interface AgentAppOptions {
@@ -36,12 +36,20 @@ const askBody = z.object({
   maxSteps: z.number().int().min(1).max(20).optional(),
 });
 
-const toolName = /^[A-Za-z0-9_.-]{1,128}$/;
+/** An exposed name, `<server>__<tool>` or a tool's own name (MCP allows up to 128 characters). */
+const toolName = /^[A-Za-z0-9_.-]{1,150}$/;
+
+/** Endpoints grouped by server, for /servers. */
+function grouped(endpoints: McpEndpoint[]): { name: string; endpoints: McpEndpoint[] }[] {
+  const byServer = new Map<string, McpEndpoint[]>();
+  for (const e of endpoints) byServer.set(e.server, [...(byServer.get(e.server) ?? []), e]);
+  return [...byServer].map(([name, list]) => ({ name, endpoints: list }));
+}
 
 /**
- * The agent's HTTP API: what discovery sees (/servers), every server's tools (/tools), a tool call
- * routed to a server that offers it (/tools/:name/call), and a prompt answered by a Bedrock model that
- * may call those tools (/ask).
+ * The agent's HTTP API: what discovery sees, by server (/servers), every server's tools under the names
+ * models are given (/tools), a tool call routed to the server that offers it (/tools/:name/call), and
+ * a prompt answered by a Bedrock model that may call those tools (/ask).
  */
 export function createAgentApp(opts: AgentAppOptions): Express {
   const { servers, logger } = opts;
@@ -68,8 +76,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
 
   app.get('/servers', async (_req, res, next) => {
     try {
-      const list = await servers.list();
-      res.json({ servers: list });
+      res.json({ source: servers.source, servers: grouped(await servers.list()) });
     } catch (err) {
       next(err);
     }
@@ -97,7 +104,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     }
     try {
       const outcome = await servers.callTool(name, args as Record<string, unknown>);
-      res.json({ tool: name, server: outcome.server, result: outcome.result });
+      res.json({ tool: outcome.tool, server: outcome.server, endpoint: outcome.endpoint, result: outcome.result });
     } catch (err) {
       next(err);
     }
@@ -134,6 +141,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
   app.use(((err, _req, res, next) => {
     if (res.headersSent) return next(err);
     if (err instanceof ToolNotFoundError) return res.status(404).json({ error: err.message, tool: err.tool });
+    if (err instanceof AmbiguousToolError) return res.status(409).json({ error: err.message, tool: err.tool, names: err.names });
     if (err instanceof ServerUnreachableError) {
       return res.status(502).json({ error: err.message, servers: err.endpoints.map((e) => e.url) });
     }

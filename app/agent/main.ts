@@ -10,19 +10,33 @@ import { CloudMapResolver, StaticResolver, type Resolver } from './resolver';
 import { McpServers } from './servers';
 
 /**
+ * Where the agent finds servers, from its environment: the static list MCP_SERVERS, else every service
+ * of the Cloud Map namespace (or the one CLOUD_MAP_SERVICE names).
+ */
+export function resolverFromEnv(
+  env: AgentEnv,
+  logger: Logger,
+  client: Pick<ServiceDiscoveryClient, 'send'> = new ServiceDiscoveryClient({}),
+  now?: () => number,
+): Resolver {
+  if (env.MCP_SERVERS?.length) return new StaticResolver(env.MCP_SERVERS);
+  return new CloudMapResolver({
+    client,
+    namespaceName: env.CLOUD_MAP_NAMESPACE!,
+    ...(env.CLOUD_MAP_NAMESPACE_ID ? { namespaceId: env.CLOUD_MAP_NAMESPACE_ID } : {}),
+    ...(env.CLOUD_MAP_SERVICE ? { serviceName: env.CLOUD_MAP_SERVICE } : {}),
+    ttlMs: env.DISCOVERY_TTL_MS,
+    logger,
+    ...(now ? { now } : {}),
+  });
+}
+
+/**
  * The agent's app from its environment: Cloud Map or a static list, and Bedrock when a model is set.
  * `listenHost` is the address it binds to (none on Lambda), for the default Host allow-list.
  */
 export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, listenHost?: string) {
-  const resolver: Resolver = env.MCP_SERVERS?.length
-    ? new StaticResolver(env.MCP_SERVERS)
-    : new CloudMapResolver({
-        client: new ServiceDiscoveryClient({}),
-        namespaceName: env.CLOUD_MAP_NAMESPACE!,
-        serviceName: env.CLOUD_MAP_SERVICE,
-        ttlMs: env.DISCOVERY_TTL_MS,
-        logger,
-      });
+  const resolver = resolverFromEnv(env, logger);
   const servers = new McpServers({
     resolver,
     timeoutMs: env.CALL_TIMEOUT_MS,

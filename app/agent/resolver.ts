@@ -1,21 +1,27 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
-import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { ATTRIBUTES, ECS_ATTRIBUTES, MCP_PATH, MCP_PORT } from '../contract';
+import { DiscoverInstancesCommand, ListServicesCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { ATTRIBUTES, ECS_ATTRIBUTES, MCP_PATH, MCP_PORT, serverNameProblem } from '../contract';
 import type { Logger } from '../logger';
 import { sanitizeMessage } from './upstream';
 
-/** An MCP server the agent can call. */
+/** One place an MCP server answers: a replica of a server, or the server's front-door URL. */
 export interface McpEndpoint {
   /** Cloud Map instance id, or the URL itself for a static list. */
   id: string;
   url: string;
+  /** The server's name (Cloud Map: its mcp_server attribute, else its service's name). */
+  server: string;
+  /** An ECS task reached at its own address; else a URL registered for the server (its front door). */
+  direct: boolean;
+  /** The Cloud Map service it is registered in. */
+  service?: string;
   /** lambda, fargate or eks, when the registration says. */
   target?: string;
 }
 
 /** Where the agent learns which MCP servers exist. */
 export interface Resolver {
-  /** The servers as known now (cached). */
+  /** The servers' endpoints as known now (cached), sorted by server, direct ones first. */
   resolve(): Promise<McpEndpoint[]>;
   /** Forget the cache: the next resolve() asks again. Called when a server fails. */
   invalidate(): void;
@@ -23,13 +29,53 @@ export interface Resolver {
   readonly source: string;
 }
 
-/** A fixed list of MCP URLs (MCP_SERVERS), for running locally: no AWS, same code path after it. */
+/** An item of MCP_SERVERS: a server's name and one of its URLs. */
+export interface StaticServer {
+  server: string;
+  url: string;
+}
+
+/**
+ * An MCP_SERVERS item: `name=url`, or a bare URL whose server is named by its path (`/<name>/mcp`)
+ * or else by its host. Throws an Error saying what is wrong.
+ */
+export function parseStaticServer(item: string): StaticServer {
+  const eq = item.indexOf('=');
+  const named = eq > 0 && !/^[a-z][a-z0-9+.-]*:/i.test(item.slice(0, eq));
+  const name = named ? item.slice(0, eq).trim() : undefined;
+  const text = named ? item.slice(eq + 1).trim() : item;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`"${item}" is not name=url or an http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`"${item}": the URL must be http(s)`);
+  if (name !== undefined) {
+    const problem = serverNameProblem(name);
+    if (problem) throw new Error(`"${item}": the server name ${problem}`);
+    return { server: name, url: url.href };
+  }
+  const segments = url.pathname.split('/');
+  const fromPath = segments.length >= 3 && segments[segments.length - 1] === MCP_PATH.slice(1) ? segments[segments.length - 2]! : undefined;
+  const server = fromPath !== undefined && serverNameProblem(fromPath) === undefined ? fromPath : url.hostname;
+  return { server, url: url.href };
+}
+
+const byServer = (a: McpEndpoint, b: McpEndpoint) =>
+  a.server < b.server ? -1 : a.server > b.server ? 1 : Number(b.direct) - Number(a.direct);
+
+/** A fixed list of MCP servers (MCP_SERVERS), for running locally: no AWS, same code path after it. */
 export class StaticResolver implements Resolver {
   readonly source = 'static';
   private readonly endpoints: McpEndpoint[];
 
-  constructor(urls: readonly string[]) {
-    this.endpoints = urls.map((url) => ({ id: url, url }));
+  /** `servers`: MCP_SERVERS items (see parseStaticServer), or parsed ones. */
+  constructor(servers: readonly (string | StaticServer)[]) {
+    this.endpoints = servers
+      .map((s) => (typeof s === 'string' ? parseStaticServer(s) : s))
+      .map(({ server, url }) => ({ id: url, url, server, direct: false }))
+      .sort(byServer);
   }
 
   async resolve(): Promise<McpEndpoint[]> {
@@ -46,11 +92,18 @@ export class DiscoveryError extends Error {
 export interface CloudMapResolverOptions {
   client: Pick<ServiceDiscoveryClient, 'send'>;
   namespaceName: string;
-  serviceName: string;
-  /** How long a DiscoverInstances answer is used. Default 30 s. */
+  /** The namespace's id, to list its services (ListServices filters by id only). Needed unless `serviceName` is set. */
+  namespaceId?: string;
+  /** Only this service (CLOUD_MAP_SERVICE): no ListServices. */
+  serviceName?: string;
+  /** How long an answer is used. Default 30 s. */
   ttlMs?: number;
   /** Port of ECS-registered tasks that carry no AWS_INSTANCE_PORT. Default 3000. */
   defaultPort?: number;
+  /** DiscoverInstances calls at once. Default 8. */
+  concurrency?: number;
+  /** ListServices pages (100 services each, filtered after paging) followed at the most. Default 10. */
+  maxPages?: number;
   logger?: Logger;
   now?: () => number;
 }
@@ -104,65 +157,163 @@ export function instanceUrl(attrs: Record<string, string>, defaultPort: number):
   return { url: `http://${ip}:${port}${MCP_PATH}` };
 }
 
+/** `items` mapped by `fn`, at most `limit` at a time, in order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
 /**
- * Healthy instances of the MCP discovery service through Cloud Map DiscoverInstances, as MCP URLs:
- * the URL attribute a target registered, or http://<ipv4>:<port>/mcp for an ECS task. Instances whose
- * attributes fail validation (see instanceUrl) are skipped and logged. Answers are cached for
- * `ttlMs`; when Cloud Map fails (throttling, say), the last answer is used if there is one.
+ * Every MCP server of a Cloud Map namespace: its services (ListServices, filtered by the namespace id,
+ * or the one service `serviceName`), then the healthy instances of each (DiscoverInstances, a few
+ * services at a time), as endpoints: the URL a target registered (`mcp_url`), or http://<ipv4>:<port>/mcp
+ * for an ECS task. An instance's server is its `mcp_server` attribute; a service's ECS tasks carry none,
+ * so they take the one its registered endpoint says, else the service's name. Instances whose attributes
+ * fail validation (see instanceUrl) are skipped and logged. The whole answer is cached for `ttlMs`, so
+ * a service created after the agent started is found within one TTL. When a service cannot be asked,
+ * its last answer is used; when ListServices fails, the last whole answer, else a DiscoveryError.
  */
 export class CloudMapResolver implements Resolver {
   readonly source: string;
   private cache?: { endpoints: McpEndpoint[]; expires: number };
+  /** Each service's last answer. */
+  private readonly lastOf = new Map<string, McpEndpoint[]>();
+  /** Services already logged as having no usable instance. */
+  private readonly emptyLogged = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly opts: CloudMapResolverOptions) {
-    this.source = `cloudmap:${opts.namespaceName}/${opts.serviceName}`;
+    if (!opts.serviceName && !opts.namespaceId) throw new Error('CloudMapResolver: give the namespace id (to list its services) or one service name');
+    this.source = opts.serviceName ? `cloudmap:${opts.namespaceName}/${opts.serviceName}` : `cloudmap:${opts.namespaceName}`;
     this.now = opts.now ?? Date.now;
   }
 
   async resolve(): Promise<McpEndpoint[]> {
     if (this.cache && this.now() < this.cache.expires) return this.cache.endpoints;
+    let services: string[];
     try {
-      const out = await this.opts.client.send(
-        new DiscoverInstancesCommand({
-          NamespaceName: this.opts.namespaceName,
-          ServiceName: this.opts.serviceName,
-          HealthStatus: 'HEALTHY',
-          MaxResults: 100,
-        }),
-      );
-      const endpoints: McpEndpoint[] = [];
-      const skipped: { instanceId: string; reason: string }[] = [];
-      for (const instance of out.Instances ?? []) {
-        if (instance.HealthStatus === 'UNHEALTHY') continue;
-        const id = instance.InstanceId ?? 'unknown';
-        const attrs = instance.Attributes ?? {};
-        const found = instanceUrl(attrs, this.opts.defaultPort ?? MCP_PORT);
-        if ('skipped' in found) {
-          skipped.push({ instanceId: sanitizeMessage(id, 64), reason: found.skipped });
-          continue;
-        }
-        const target = attrs[ATTRIBUTES.target] ?? (attrs[ATTRIBUTES.url] === undefined ? 'fargate' : undefined);
-        endpoints.push({ id, url: found.url, ...(target ? { target } : {}) });
-      }
-      for (const skip of skipped.slice(0, MAX_SKIP_LOGS)) this.opts.logger?.warn(skip, 'Cloud Map instance skipped');
-      if (skipped.length > MAX_SKIP_LOGS) {
-        this.opts.logger?.warn({ more: skipped.length - MAX_SKIP_LOGS }, 'more Cloud Map instances skipped');
-      }
-      this.cache = { endpoints, expires: this.now() + (this.opts.ttlMs ?? 30_000) };
-      return endpoints;
+      services = this.opts.serviceName ? [this.opts.serviceName] : await this.listServices();
     } catch (err) {
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      if (this.cache) {
-        this.opts.logger?.warn({ err: message }, 'Cloud Map DiscoverInstances failed; using the last answer');
-        return this.cache.endpoints;
-      }
-      throw new DiscoveryError(`Cloud Map DiscoverInstances (${this.opts.namespaceName}/${this.opts.serviceName}) failed: ${message}`);
+      return this.fallBack(`Cloud Map ListServices (namespace ${this.opts.namespaceName}, ${this.opts.namespaceId})`, err);
     }
+    const skipped: { service: string; instanceId: string; reason: string }[] = [];
+    const failures: { service: string; err: string }[] = [];
+    const answers = await mapLimit(services, this.opts.concurrency ?? 8, async (service) => {
+      try {
+        const endpoints = await this.discover(service, skipped);
+        this.lastOf.set(service, endpoints);
+        return endpoints;
+      } catch (err) {
+        failures.push({ service, err: errorText(err) });
+        return this.lastOf.get(service);
+      }
+    });
+    for (const known of [...this.lastOf.keys()]) if (!services.includes(known)) this.lastOf.delete(known);
+    for (const skip of skipped.slice(0, MAX_SKIP_LOGS)) this.opts.logger?.warn(skip, 'Cloud Map instance skipped');
+    if (skipped.length > MAX_SKIP_LOGS) {
+      this.opts.logger?.warn({ more: skipped.length - MAX_SKIP_LOGS }, 'more Cloud Map instances skipped');
+    }
+    const unanswered = failures.filter((f) => !this.lastOf.has(f.service));
+    for (const f of failures) {
+      this.opts.logger?.warn(f, this.lastOf.has(f.service) ? 'Cloud Map DiscoverInstances failed; using the last answer' : 'Cloud Map DiscoverInstances failed');
+    }
+    if (unanswered.length && unanswered.length === services.length) {
+      return this.fallBack(
+        `Cloud Map DiscoverInstances (${unanswered.map((f) => `${this.opts.namespaceName}/${f.service}`).join(', ')})`,
+        new Error(unanswered.map((f) => f.err).join('; ')),
+        true,
+      );
+    }
+    const endpoints = answers.flatMap((a) => a ?? []).sort(byServer);
+    // A service not answered yet is asked again at the next request, not a TTL later.
+    this.cache = { endpoints, expires: unanswered.length ? 0 : this.now() + (this.opts.ttlMs ?? 30_000) };
+    return endpoints;
   }
 
   invalidate(): void {
     // Keep the endpoints as a fallback, but ask Cloud Map again next time.
     if (this.cache) this.cache = { ...this.cache, expires: 0 };
+  }
+
+  /** The last whole answer when there is one, else a DiscoveryError naming what failed. */
+  private fallBack(what: string, err: unknown, described = false): McpEndpoint[] {
+    const message = described && err instanceof Error ? err.message : errorText(err);
+    if (this.cache) {
+      this.opts.logger?.warn({ err: message }, `${what} failed; using the last answer`);
+      return this.cache.endpoints;
+    }
+    throw new DiscoveryError(`${what} failed: ${message}`);
+  }
+
+  /** The names of the namespace's services, following NextToken for `maxPages` pages at the most. */
+  private async listServices(): Promise<string[]> {
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    const maxPages = this.opts.maxPages ?? 10;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.opts.client.send(
+        new ListServicesCommand({
+          Filters: [{ Name: 'NAMESPACE_ID', Values: [this.opts.namespaceId!], Condition: 'EQ' }],
+          MaxResults: 100,
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
+      for (const s of out.Services ?? []) if (s.Name && !names.includes(s.Name)) names.push(s.Name);
+      NextToken = out.NextToken;
+      if (!NextToken) return names;
+    }
+    this.opts.logger?.warn({ pages: maxPages, services: names.length }, 'Cloud Map ListServices has more pages; the rest are not read');
+    return names;
+  }
+
+  /** The usable endpoints of one service's healthy instances; skipped ones are added to `skipped`. */
+  private async discover(service: string, skipped: { service: string; instanceId: string; reason: string }[]): Promise<McpEndpoint[]> {
+    const out = await this.opts.client.send(
+      new DiscoverInstancesCommand({ NamespaceName: this.opts.namespaceName, ServiceName: service, HealthStatus: 'HEALTHY', MaxResults: 100 }),
+    );
+    const instances = (out.Instances ?? []).filter((i) => i.HealthStatus !== 'UNHEALTHY');
+    const skip = (instanceId: string | undefined, reason: string) =>
+      skipped.push({ service: sanitizeMessage(service, 64), instanceId: sanitizeMessage(instanceId ?? 'unknown', 64), reason });
+    // The service's server: the name its registered endpoint gives, else the service's own.
+    const declared = instances.map((i) => i.Attributes?.[ATTRIBUTES.server]).find((n) => n !== undefined && serverNameProblem(n) === undefined);
+    const fallback = declared ?? (serverNameProblem(service) === undefined ? service : undefined);
+    const endpoints: McpEndpoint[] = [];
+    for (const instance of instances) {
+      const id = instance.InstanceId ?? 'unknown';
+      const attrs = instance.Attributes ?? {};
+      const own = attrs[ATTRIBUTES.server];
+      if (own !== undefined && serverNameProblem(own) !== undefined) {
+        skip(id, `${ATTRIBUTES.server} is not a server name`);
+        continue;
+      }
+      const server = own ?? fallback;
+      if (server === undefined) {
+        skip(id, `no ${ATTRIBUTES.server} attribute, and the service's name is not a server name`);
+        continue;
+      }
+      const found = instanceUrl(attrs, this.opts.defaultPort ?? MCP_PORT);
+      if ('skipped' in found) {
+        skip(id, found.skipped);
+        continue;
+      }
+      const direct = attrs[ATTRIBUTES.url] === undefined;
+      const target = attrs[ATTRIBUTES.target] ?? (direct ? 'fargate' : undefined);
+      endpoints.push({ id, url: found.url, server, direct, service, ...(target ? { target } : {}) });
+    }
+    if (endpoints.length === 0 && !this.emptyLogged.has(service)) {
+      this.emptyLogged.add(service);
+      this.opts.logger?.info({ service: sanitizeMessage(service, 64) }, 'Cloud Map service has no usable instance; skipped');
+    }
+    return endpoints;
   }
 }

@@ -5,6 +5,7 @@ import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelconte
 import type { Logger } from '../logger';
 import { APP_VERSION } from '../version';
 import type { McpEndpoint, Resolver } from './resolver';
+import { modelToolNames, prefixedName, SERVER_SEPARATOR, toolKey } from './toolNames';
 import {
   assertDepth,
   boundedFetch,
@@ -35,14 +36,38 @@ export class ToolNotFoundError extends Error {
   }
 }
 
+/** A tool's own name that several servers offer: the caller must say which, by its exposed name. */
+export class AmbiguousToolError extends Error {
+  override readonly name = 'AmbiguousToolError';
+  constructor(
+    readonly tool: string,
+    readonly names: string[],
+  ) {
+    super(`Several MCP servers offer the tool "${tool}": call it as ${names.join(' or ')}`);
+  }
+}
+
+/** A tool of one server, as the agent exposes it. */
 export interface AgentTool extends Tool {
-  /** Ids of the servers that offer it. */
-  servers: string[];
+  /** The name the agent exposes it by (to models, and on /tools/:name/call): see modelToolNames. */
+  name: string;
+  /** The server that offers it (every replica of that server does). */
+  server: string;
+  /** Its name on that server. */
+  tool: string;
+}
+
+/** A server none of whose endpoints gave its tools. */
+export interface UnreachableServer {
+  server: string;
+  error: string;
 }
 
 export interface ToolCallOutcome {
+  /** The exposed name. */
   tool: string;
-  server: McpEndpoint;
+  server: string;
+  endpoint: McpEndpoint;
   result: CallToolResult;
 }
 
@@ -52,27 +77,39 @@ export interface ServersOptions {
   timeoutMs?: number;
   /** Largest response body read from a server. Default 4 MiB. */
   maxResponseBytes?: number;
-  /** A number in [0, 1) that orders the servers offering a tool. Default Math.random. */
+  /** A number in [0, 1) that orders the endpoints of a server. Default Math.random. */
   random?: () => number;
-  /** How long a server's tool list is used. Default 30 s. */
+  /** How long the servers' tool lists are used, and an endpoint that could not be reached is tried last. Default 30 s. */
   toolsTtlMs?: number;
   logger?: Logger;
 }
 
+/** Endpoints tried per operation at the most: one, and another when the first cannot be reached. */
+const ATTEMPTS = 2;
+
 /**
- * The agent's view of the MCP servers: what they offer, and calls routed to one that offers a tool,
- * with a timeout and one retry on another instance when the first cannot be reached.
+ * The agent's view of the MCP servers: the tools of every server, and calls routed to an endpoint of the
+ * server that offers a tool, with a timeout and one retry on another endpoint when the first cannot be reached.
  */
 export class McpServers {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly random: () => number;
-  private toolsCache?: { key: string; expires: number; tools: AgentTool[]; unreachable: { server: string; error: string }[] };
+  private readonly ttlMs: number;
+  private toolsCache?: { key: string; expires: number; tools: AgentTool[]; unreachable: UnreachableServer[] };
+  /** Endpoints (by URL) that could not be reached lately, until when: tried after the others. */
+  private readonly down = new Map<string, number>();
 
   constructor(private readonly opts: ServersOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.random = opts.random ?? Math.random;
+    this.ttlMs = opts.toolsTtlMs ?? 30_000;
+  }
+
+  /** Where discovery comes from (see Resolver.source). */
+  get source(): string {
+    return this.opts.resolver.source;
   }
 
   list(): Promise<McpEndpoint[]> {
@@ -120,91 +157,146 @@ export class McpServers {
     }
   }
 
-  /**
-   * Every tool of every server, with the servers that offer it; servers that fail are listed apart.
-   * A complete answer is cached for `toolsTtlMs`, and dropped as soon as a server cannot be reached.
-   */
-  async tools(): Promise<{ tools: AgentTool[]; unreachable: { server: string; error: string }[] }> {
-    const endpoints = await this.list();
-    const key = endpoints.map((e) => e.id).join(',');
-    if (this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
-    const byName = new Map<string, AgentTool>();
-    const unreachable: { server: string; error: string }[] = [];
-    const listed = await Promise.allSettled(
-      endpoints.map((e) => this.withClient(e, async (c, options) => (await c.listTools(undefined, options)).tools)),
+  /** The order to try a server's endpoints in: reachable before lately unreachable, direct before URL, shuffled within. */
+  private order(endpoints: McpEndpoint[]): McpEndpoint[] {
+    const now = Date.now();
+    for (const [url, until] of this.down) if (until <= now) this.down.delete(url);
+    const rank = (e: McpEndpoint) => (this.down.has(e.url) ? 2 : 0) + (e.direct ? 0 : 1);
+    return [0, 1, 2, 3].flatMap((r) =>
+      shuffle(
+        endpoints.filter((e) => rank(e) === r),
+        this.random,
+      ),
     );
-    listed.forEach((outcome, i) => {
-      const endpoint = endpoints[i]!;
-      if (outcome.status === 'rejected') {
-        unreachable.push({ server: endpoint.url, error: summaryOf(endpoint, outcome.reason) });
-        return;
-      }
-      for (const tool of outcome.value) {
-        const known = byName.get(tool.name);
-        if (known) known.servers.push(endpoint.id);
-        else byName.set(tool.name, { ...tool, servers: [endpoint.id] });
-      }
-    });
-    const tools = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-    // Only complete answers are cached, so that a server that comes back is seen at once.
-    this.toolsCache = unreachable.length ? undefined : { key, expires: Date.now() + (this.opts.toolsTtlMs ?? 30_000), tools, unreachable };
-    return { tools, unreachable };
   }
 
   /**
-   * Calls `name` on a server that offers it; if that server cannot be reached, once more on another
-   * one that does. A tool's own error comes back as its result (`isError: true`), and so does a
-   * JSON-RPC error, summarized. Only an unreachable server drops the discovery and tools caches.
+   * `op` on an endpoint of a server, and once more on another if that one cannot be reached. Fails with
+   * the first error that is not ServerUnreachableError, or a ServerUnreachableError naming every endpoint tried.
    */
-  async callTool(name: string, args: Record<string, unknown>): Promise<ToolCallOutcome> {
-    assertDepth(args);
-    const endpoints = await this.list();
-    const { tools, unreachable } = await this.tools();
-    const offering = tools.find((t) => t.name === name)?.servers ?? [];
-    const candidates = shuffle(
-      endpoints.filter((e) => offering.includes(e.id)),
-      this.random,
-    );
-    if (candidates.length === 0) {
-      // A server that could not be asked may be the one that has it: that is a 502, not a 404.
-      if (unreachable.length) {
-        throw new ServerUnreachableError(
-          endpoints.filter((e) => unreachable.some((u) => u.server === e.url)),
-          new Error(unreachable.map((u) => u.error).join('; ')),
-        );
-      }
-      throw new ToolNotFoundError(name);
-    }
+  private async onServer<T>(endpoints: McpEndpoint[], what: string, op: (endpoint: McpEndpoint) => Promise<T>): Promise<{ endpoint: McpEndpoint; value: T }> {
     const failed: McpEndpoint[] = [];
     let lastError: unknown;
-    for (const server of candidates.slice(0, 2)) {
+    for (const endpoint of this.order(endpoints).slice(0, ATTEMPTS)) {
       try {
-        const result = await this.withClient(server, async (c, options) => {
-          try {
-            return (await c.callTool({ name, arguments: args }, undefined, options)) as CallToolResult;
-          } catch (err) {
-            if (err instanceof McpError && !isUnreachable(err) && err.code !== ErrorCode.RequestTimeout) {
-              return { isError: true, content: [{ type: 'text' as const, text: sanitizeMessage(err.message) }] };
-            }
-            throw err;
-          }
-        });
-        return { tool: name, server, result };
+        const value = await op(endpoint);
+        this.down.delete(endpoint.url);
+        return { endpoint, value };
       } catch (err) {
         if (!(err instanceof ServerUnreachableError)) throw err;
-        this.opts.logger?.warn({ server: server.url, tool: name, err: err.message }, 'MCP server unreachable');
-        failed.push(server);
+        this.opts.logger?.warn({ server: endpoint.url, ...(endpoint.server ? { name: endpoint.server } : {}), what, err: err.message }, 'MCP server unreachable');
+        this.down.set(endpoint.url, Date.now() + this.ttlMs);
+        failed.push(endpoint);
         lastError = err.cause;
-        this.forget();
+        // Ask discovery again: the endpoint may be gone.
+        this.opts.resolver.invalidate();
       }
     }
     throw new ServerUnreachableError(failed, lastError);
   }
 
-  /** A server did not answer: ask discovery again, and the servers for their tools. */
-  private forget(): void {
-    this.opts.resolver.invalidate();
-    this.toolsCache = undefined;
+  /**
+   * Every tool of every server, asked of one endpoint per server (another when it cannot be reached),
+   * named for models by modelToolNames; servers that fail are listed apart. A complete answer is cached
+   * for `toolsTtlMs`, and dropped as soon as an endpoint cannot be reached.
+   */
+  async tools(): Promise<{ tools: AgentTool[]; unreachable: UnreachableServer[] }> {
+    const endpoints = await this.list();
+    const key = JSON.stringify(endpoints.map((e) => [e.server, e.service, e.id, e.url]));
+    if (this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
+    const byServer = new Map<string, McpEndpoint[]>();
+    for (const e of endpoints) byServer.set(e.server, [...(byServer.get(e.server) ?? []), e]);
+    const servers = [...byServer.keys()];
+    const listed = await Promise.allSettled(
+      servers.map((server) =>
+        this.onServer(byServer.get(server)!, 'tools/list', (e) =>
+          this.withClient(e, async (c, options) => (await c.listTools(undefined, options)).tools).catch((err: unknown) => {
+            // A JSON-RPC error answering tools/list: said with the endpoint it came from.
+            throw err instanceof McpError ? new UpstreamError(e, summarize(err)) : err;
+          }),
+        ),
+      ),
+    );
+    const unreachable: UnreachableServer[] = [];
+    const offered: { server: string; tool: Tool }[] = [];
+    listed.forEach((outcome, i) => {
+      const server = servers[i]!;
+      if (outcome.status === 'rejected') {
+        unreachable.push({ server, error: summaryOf(outcome.reason) });
+        return;
+      }
+      const seen = new Set<string>();
+      for (const tool of outcome.value.value) {
+        if (seen.has(tool.name)) continue;
+        seen.add(tool.name);
+        offered.push({ server, tool });
+      }
+    });
+    const names = modelToolNames(offered.map((o) => ({ server: o.server, tool: o.tool.name })));
+    const tools = offered
+      .map(({ server, tool }): AgentTool => ({ ...tool, name: names.get(toolKey(server, tool.name))!, server, tool: tool.name }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Only complete answers are cached, so that a server that comes back is seen at once.
+    this.toolsCache = unreachable.length ? undefined : { key, expires: Date.now() + this.ttlMs, tools, unreachable };
+    return { tools, unreachable };
+  }
+
+  /**
+   * The tool `name` stands for: an exposed name; `<server>__<tool>`; or a tool's own name that one
+   * server alone offers.
+   */
+  private find(tools: AgentTool[], name: string): AgentTool | undefined {
+    const exposed = tools.find((t) => t.name === name);
+    if (exposed) return exposed;
+    const prefixed = tools.find((t) => prefixedName(t.server, t.tool) === name || `${t.server}${SERVER_SEPARATOR}${t.tool}` === name);
+    if (prefixed) return prefixed;
+    const own = tools.filter((t) => t.tool === name);
+    if (own.length > 1) throw new AmbiguousToolError(name, own.map((t) => t.name));
+    return own[0];
+  }
+
+  /**
+   * Calls the tool `name` (see find) on an endpoint of the server that offers it; if that endpoint cannot
+   * be reached, once more on another of the same server. A tool's own error comes back as its result
+   * (`isError: true`), and so does a JSON-RPC error, summarized. Only an unreachable endpoint drops the
+   * discovery and tools caches.
+   */
+  async callTool(name: string, args: Record<string, unknown>): Promise<ToolCallOutcome> {
+    assertDepth(args);
+    const { tools, unreachable } = await this.tools();
+    const endpoints = await this.list();
+    const tool = this.find(tools, name);
+    if (!tool) {
+      // A server that could not be asked may be the one that has it: that is a 502, not a 404.
+      if (unreachable.length) {
+        throw new ServerUnreachableError(
+          endpoints.filter((e) => unreachable.some((u) => u.server === e.server)),
+          new Error(unreachable.map((u) => u.error).join('; ')),
+        );
+      }
+      throw new ToolNotFoundError(name);
+    }
+    try {
+      const { endpoint, value: result } = await this.onServer(
+        endpoints.filter((e) => e.server === tool.server),
+        'tools/call',
+        (e) =>
+          this.withClient(e, async (c, options) => {
+            try {
+              return (await c.callTool({ name: tool.tool, arguments: args }, undefined, options)) as CallToolResult;
+            } catch (err) {
+              if (err instanceof McpError && !isUnreachable(err) && err.code !== ErrorCode.RequestTimeout) {
+                return { isError: true, content: [{ type: 'text' as const, text: sanitizeMessage(err.message) }] };
+              }
+              throw err;
+            }
+          }),
+      );
+      return { tool: tool.name, server: tool.server, endpoint, result };
+    } catch (err) {
+      if (err instanceof ServerUnreachableError) this.toolsCache = undefined;
+      throw err;
+    }
   }
 }
 
@@ -222,8 +314,8 @@ function classify(endpoint: McpEndpoint, err: unknown, timeoutMs: number): unkno
 }
 
 /** One line on a server that failed, for GET /tools. */
-function summaryOf(endpoint: McpEndpoint, err: unknown): string {
-  return err instanceof Error && !(err instanceof McpError) ? err.message : `MCP server ${endpoint.url}: ${summarize(err)}`;
+function summaryOf(err: unknown): string {
+  return err instanceof Error && !(err instanceof McpError) ? err.message : summarize(err);
 }
 
 /** A shuffled copy of `items` (Fisher-Yates), with `random` giving numbers in [0, 1). */

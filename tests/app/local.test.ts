@@ -28,7 +28,7 @@ describe('npm start (app/local.ts): the server and the agent together', function
         child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
       });
       const tools = (await (await fetch(`${urls.agent}/tools`)).json()) as any;
-      assert.deepEqual(tools.tools.map((t: any) => t.servers[0]), [urls.mcp, urls.mcp]);
+      assert.deepEqual(tools.tools.map((t: any) => t.server), [new URL(urls.mcp!).hostname, new URL(urls.mcp!).hostname]);
       const res = await fetch(`${urls.agent}/tools/estimate_hosting_cost/call`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

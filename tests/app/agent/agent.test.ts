@@ -33,17 +33,23 @@ describe('agent against a real MCP server', () => {
     await server.close();
   });
 
-  it('GET /servers shows what discovery sees', async () => {
+  it('GET /servers shows what discovery sees, by server (a bare URL is named by its host)', async () => {
     const res = await request(`${agent.url}/servers`);
     assert.equal(res.status, 200);
-    assert.deepEqual(await json(res), { servers: [{ id: `${server.url}/mcp`, url: `${server.url}/mcp` }] });
+    assert.deepEqual(await json(res), {
+      source: 'static',
+      servers: [{ name: '127.0.0.1', endpoints: [{ id: `${server.url}/mcp`, url: `${server.url}/mcp`, server: '127.0.0.1', direct: false }] }],
+    });
   });
 
-  it('GET /tools lists every tool with the servers that offer it', async () => {
+  it('GET /tools lists every tool with the server that offers it', async () => {
     const body = await json(await request(`${agent.url}/tools`));
-    assert.deepEqual(body.tools.map((t: any) => t.name), ['analyze_text', 'estimate_hosting_cost']);
-    for (const t of body.tools) assert.deepEqual(t.servers, [`${server.url}/mcp`]);
+    assert.deepEqual(body.tools.map((t: any) => [t.name, t.server, t.tool]), [
+      ['analyze_text', '127.0.0.1', 'analyze_text'],
+      ['estimate_hosting_cost', '127.0.0.1', 'estimate_hosting_cost'],
+    ]);
     assert.ok(body.tools[0].inputSchema.properties.text);
+    assert.match(body.tools[0].description, /\w/);
     assert.deepEqual(body.unreachable, []);
   });
 
@@ -52,7 +58,8 @@ describe('agent against a real MCP server', () => {
     assert.equal(res.status, 200);
     const body = await json(res);
     assert.equal(body.tool, 'estimate_hosting_cost');
-    assert.equal(body.server.url, `${server.url}/mcp`);
+    assert.equal(body.server, '127.0.0.1');
+    assert.equal(body.endpoint.url, `${server.url}/mcp`);
     assert.equal(body.result.structuredContent.estimates[0].monthlyUsd, 2.87);
   });
 
@@ -92,47 +99,45 @@ describe('agent against a real MCP server', () => {
   });
 });
 
-describe('agent with two servers, one stopped mid-test', () => {
-  // `random` orders the candidates: with two, 0.99 keeps discovery order (a first), 0 swaps them (b first).
+describe('agent with two replicas of a server, one stopped mid-test', () => {
+  // `random` orders the endpoints: with two, 0.99 keeps discovery order (a first), 0 swaps them (b first).
   for (const [order, random] of [
     ['the stopped server first', () => 0.99],
     ['the live server first', () => 0],
   ] as const) {
-    it(`trying ${order}: the call lands on the live one, /tools reports the stopped one once it failed, and 502 names the server when none is left`, async () => {
+    it(`trying ${order}: the call lands on the live one, the stopped one is tried last once it failed, and 502 names both when none is left`, async () => {
       const warnings: any[] = [];
       const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
       const a = await mcpServer();
       const b = await mcpServer();
       const urls = [`${a.url}/mcp`, `${b.url}/mcp`];
+      // Both named by their host: two replicas of one server.
       const servers = new McpServers({ resolver: new StaticResolver(urls), timeoutMs: 5000, toolsTtlMs: 60_000, logger, random });
       const agent = await listen(createAgentApp({ servers, logger: silentLogger }));
       try {
         const tools = await json(await request(`${agent.url}/tools`));
-        assert.deepEqual(tools.tools[0].servers, urls);
+        assert.deepEqual(tools.tools.map((t: any) => [t.name, t.server]), [
+          ['analyze_text', '127.0.0.1'],
+          ['estimate_hosting_cost', '127.0.0.1'],
+        ]);
 
         await a.close();
         for (let i = 0; i < 3; i++) {
           const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'one two three' });
           assert.equal(res.status, 200);
           const body = await json(res);
-          assert.equal(body.server.url, `${b.url}/mcp`);
+          assert.equal(body.endpoint.url, `${b.url}/mcp`);
           assert.equal(body.result.structuredContent.words, 3);
         }
-        // Tried first, the stopped server fails once and is dropped from the tools until it answers again.
+        // Tried first, the stopped replica fails once, and is tried after the live one from then on.
         assert.deepEqual(
-          warnings.map((w) => [w.msg, w.server]),
-          random() > 0.5 ? [['MCP server unreachable', `${a.url}/mcp`]] : [],
+          warnings.map((w) => [w.msg, w.server, w.what, w.err]),
+          random() > 0.5 ? [['MCP server unreachable', `${a.url}/mcp`, 'tools/call', `MCP server ${a.url}/mcp unreachable: connection failed (ECONNREFUSED)`]] : [],
         );
-        // A failure drops the cached tool list, so /tools asks again and reports the stopped server; while
-        // none failed (the live one tried first), /tools answers from its cache, which no call disturbed.
+        // The server still answers through its live replica: its tools are listed, nothing is unreachable.
         const listed = await json(await request(`${agent.url}/tools`));
-        if (random() > 0.5) {
-          assert.deepEqual(listed.unreachable.map((u: any) => u.server), [`${a.url}/mcp`]);
-          assert.match(listed.unreachable[0].error, /unreachable: connection failed \(ECONNREFUSED\)/);
-        } else {
-          assert.deepEqual(listed.unreachable, []);
-          assert.deepEqual(listed.tools[0].servers, urls);
-        }
+        assert.deepEqual(listed.unreachable, []);
+        assert.deepEqual(listed.tools.map((t: any) => t.name), ['analyze_text', 'estimate_hosting_cost']);
 
         await b.close();
         const res = await postJson(`${agent.url}/tools/analyze_text/call`, { text: 'anyone?' });

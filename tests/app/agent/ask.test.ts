@@ -6,6 +6,7 @@ import { StaticResolver } from '../../../app/agent/resolver';
 import { McpServers } from '../../../app/agent/servers';
 import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
 import { json, listen, request, silentLogger, type Running } from '../../helpers/http';
+import { namedServer, type FakeServer } from './fakeServer';
 
 const bedrockMock = mockClient(BedrockRuntimeClient);
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -56,7 +57,7 @@ describe('POST /ask with a Bedrock model (scripted Converse responses)', () => {
     assert.equal(body.answer, 'Lambda costs about $2.87 a month for that workload.');
     assert.equal(body.stopReason, 'end_turn');
     assert.equal(body.steps, 2);
-    assert.deepEqual(body.toolCalls, [{ tool: 'estimate_hosting_cost', server: `${server.url}/mcp`, isError: false }]);
+    assert.deepEqual(body.toolCalls, [{ tool: 'estimate_hosting_cost', server: '127.0.0.1', url: `${server.url}/mcp`, isError: false }]);
 
     const calls = bedrockMock.commandCalls(ConverseCommand);
     assert.equal(calls.length, 2);
@@ -113,5 +114,54 @@ describe('POST /ask with a Bedrock model (scripted Converse responses)', () => {
     const res = await askFor({ prompt: 'hi' });
     assert.equal(res.status, 502);
     assert.match((await json(res)).error, /Bedrock: AccessDeniedException/);
+  });
+});
+
+describe('POST /ask with two servers offering a tool named alike', () => {
+  let cost: FakeServer;
+  let text: FakeServer;
+  let agent: Running;
+
+  before(async () => {
+    cost = await namedServer('cost', ['lookup', 'estimate.v2']);
+    text = await namedServer('text', ['lookup']);
+    // Bare URLs, named by their /<name>/mcp path.
+    const servers = new McpServers({ resolver: new StaticResolver([cost.url, text.url]), logger: silentLogger, random: () => 0 });
+    agent = await listen(createAgentApp({ servers, logger: silentLogger, modelId: MODEL, bedrock: new BedrockRuntimeClient({ region: 'us-east-1' }) }));
+  });
+  after(async () => {
+    await agent.close();
+    await cost.close();
+    await text.close();
+  });
+  beforeEach(() => bedrockMock.reset());
+
+  it('hands Bedrock the exposed names, and the model’s prefixed name reaches its server', async () => {
+    bedrockMock
+      .on(ConverseCommand)
+      .resolvesOnce(toolUse('tu-t', 'text__lookup', { q: 'words' }))
+      .resolvesOnce(toolUse('tu-c', 'estimate_v2', { q: 'price' }))
+      .resolvesOnce(final('Done.'));
+    const res = await request(`${agent.url}/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'look it up' }) });
+    assert.equal(res.status, 200);
+    const body = await json(res);
+    assert.deepEqual(body.toolCalls, [
+      { tool: 'text__lookup', server: 'text', url: text.url, isError: false },
+      { tool: 'estimate_v2', server: 'cost', url: cost.url, isError: false },
+    ]);
+    const calls = bedrockMock.commandCalls(ConverseCommand);
+    const specs = calls[0]!.args[0].input.toolConfig!.tools!.map((t) => t.toolSpec!);
+    assert.deepEqual(specs.map((s) => [s.name, s.description]), [
+      ['cost__lookup', 'lookup of cost'],
+      ['estimate_v2', 'estimate.v2 of cost'],
+      ['text__lookup', 'lookup of text'],
+    ]);
+    // Each server ran the tool under its own name.
+    const second = calls[1]!.args[0].input.messages!;
+    assert.deepEqual((second[second.length - 1]!.content![0]!.toolResult!.content![0] as any).json, { server: 'text', tool: 'lookup', arguments: { q: 'words' } });
+    const third = calls[2]!.args[0].input.messages!;
+    assert.deepEqual((third[third.length - 1]!.content![0]!.toolResult!.content![0] as any).json, { server: 'cost', tool: 'estimate.v2', arguments: { q: 'price' } });
+    assert.equal(cost.methods.filter((m) => m === 'tools/call').length, 1);
+    assert.equal(text.methods.filter((m) => m === 'tools/call').length, 1);
   });
 });

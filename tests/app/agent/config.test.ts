@@ -14,6 +14,41 @@ describe('agent environment', () => {
     assert.throws(() => readAgentEnv({ ...base, MAX_RESPONSE_BYTES: 'lots' }), /MAX_RESPONSE_BYTES/);
   });
 
+  it('MCP_SERVERS: name=url items, or bare URLs named by their /<name>/mcp path, else by their host', () => {
+    const env = readAgentEnv({ MCP_SERVERS: 'cost=http://127.0.0.1:3000/cost/mcp, text=http://127.0.0.1:3000/text/mcp,http://127.0.0.1:3000/geo/mcp,https://mcp.example.com/mcp,http://h.example/a/mcp?x=1' });
+    assert.deepEqual(env.MCP_SERVERS, [
+      { server: 'cost', url: 'http://127.0.0.1:3000/cost/mcp' },
+      { server: 'text', url: 'http://127.0.0.1:3000/text/mcp' },
+      { server: 'geo', url: 'http://127.0.0.1:3000/geo/mcp' },
+      { server: 'mcp.example.com', url: 'https://mcp.example.com/mcp' },
+      { server: 'a', url: 'http://h.example/a/mcp?x=1' },
+    ]);
+    // A path segment that is no server name (reserved, or not one): the host.
+    assert.deepEqual(readAgentEnv({ MCP_SERVERS: 'http://h.example/tools/mcp,http://h.example/Big/mcp' }).MCP_SERVERS!.map((s) => s.server), ['h.example', 'h.example']);
+  });
+
+  it('MCP_SERVERS: an item that is not name=url or a URL, a bad name, a non-http URL: one error naming each', () => {
+    assert.throws(
+      () => readAgentEnv({ MCP_SERVERS: 'cost=not a url,Bad_Name=http://127.0.0.1/mcp,ftp://h.example/mcp,mcp=http://127.0.0.1/mcp' }),
+      (err: Error) => {
+        assert.match(err.message, /MCP_SERVERS: "cost=not a url" is not name=url or an http\(s\) URL/);
+        assert.match(err.message, /MCP_SERVERS: "Bad_Name=http:\/\/127\.0\.0\.1\/mcp": the server name "Bad_Name" must be 1 to 20 lowercase/);
+        assert.match(err.message, /MCP_SERVERS: "ftp:\/\/h\.example\/mcp": the URL must be http\(s\)/);
+        assert.match(err.message, /MCP_SERVERS: "mcp=http:\/\/127\.0\.0\.1\/mcp": the server name "mcp" is reserved/);
+        return true;
+      },
+    );
+  });
+
+  it('Cloud Map: the namespace with its id (every service) or with one service; the namespace alone is refused', () => {
+    const byId = readAgentEnv({ CLOUD_MAP_NAMESPACE: 'dev.mcp-on-aws.local', CLOUD_MAP_NAMESPACE_ID: 'ns-abc' });
+    assert.equal(byId.CLOUD_MAP_NAMESPACE_ID, 'ns-abc');
+    assert.equal(byId.CLOUD_MAP_SERVICE, undefined);
+    assert.equal(readAgentEnv({ CLOUD_MAP_NAMESPACE: 'dev.mcp-on-aws.local', CLOUD_MAP_SERVICE: 'mcp-server' }).CLOUD_MAP_SERVICE, 'mcp-server');
+    assert.throws(() => readAgentEnv({ CLOUD_MAP_NAMESPACE: 'dev.mcp-on-aws.local' }), /CLOUD_MAP_NAMESPACE_ID: set CLOUD_MAP_NAMESPACE_ID .* or CLOUD_MAP_SERVICE/);
+    assert.throws(() => readAgentEnv({}), /MCP_SERVERS: set MCP_SERVERS \(comma-separated name=url items\) or CLOUD_MAP_NAMESPACE and CLOUD_MAP_NAMESPACE_ID/);
+  });
+
   it('Host allow-list as the server’s: loopback names when bound to loopback, any Host elsewhere, ALLOWED_HOSTS, * for any', () => {
     const env = (extra: Record<string, string> = {}) => readAgentEnv({ ...base, ...extra });
     assert.deepEqual(agentGuardFromEnv(env(), '127.0.0.1'), { allowedHosts: LOOPBACK_HOSTS, allowedOrigins: [] });

@@ -29,7 +29,7 @@ export function streamForever(res: ServerResponse, first: string, chunk: string)
  * A minimal Streamable HTTP server on 127.0.0.1: it initializes like a real one and lists one tool,
  * then answers tools/call (and tools/list, when given) with the behavior under test.
  */
-export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; initializeDelayMs?: number }): Promise<FakeServer> {
+export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; initializeDelayMs?: number; path?: string }): Promise<FakeServer> {
   const methods: string[] = [];
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -63,7 +63,7 @@ export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; i
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: `http://127.0.0.1:${port}${behaviors.path ?? '/mcp'}`,
     methods,
     close: () =>
       new Promise((resolve) => {
@@ -71,4 +71,20 @@ export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; i
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A fake server named `name` at /<name>/mcp offering `tools` (by name); a call answers which server
+ * ran which tool with which arguments, as structured content.
+ */
+export function namedServer(name: string, tools: string[]): Promise<FakeServer> {
+  return fakeServer({
+    path: `/${name}/mcp`,
+    list: (msg, res) => answer(res, msg.id, { tools: tools.map((t) => ({ name: t, description: `${t} of ${name}`, inputSchema: { type: 'object' } })) }),
+    call: (msg, res) =>
+      answer(res, msg.id, {
+        content: [{ type: 'text', text: `${name} ran ${msg.params.name}` }],
+        structuredContent: { server: name, tool: msg.params.name, arguments: msg.params.arguments },
+      }),
+  });
 }

@@ -124,7 +124,22 @@ describe('agent against hostile MCP servers', () => {
     });
     try {
       const body = await json(await request(`${s.agent.url}/tools`));
-      assert.deepEqual(body, { tools: [], unreachable: [{ server: s.server.url, error: `MCP server ${s.server.url} failed: answered HTTP 500` }] });
+      assert.deepEqual(body, { tools: [], unreachable: [{ server: '127.0.0.1', error: `MCP server ${s.server.url} failed: answered HTTP 500` }] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a server listing one tool twice: listed once, and called', async () => {
+    const tool = { name: 'leak', description: 'twice', inputSchema: { type: 'object' } };
+    const s = await agentBefore({
+      list: (msg, res) => answer(res, msg.id, { tools: [tool, { ...tool, description: 'again' }] }),
+      call: (msg, res) => answer(res, msg.id, { content: [{ type: 'text', text: 'ok' }] }),
+    });
+    try {
+      const body = await json(await request(`${s.agent.url}/tools`));
+      assert.deepEqual(body.tools.map((t: any) => [t.name, t.description]), [['leak', 'twice']]);
+      assert.equal((await call(s.agent, {})).status, 200);
     } finally {
       await s.close();
     }

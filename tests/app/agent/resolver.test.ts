@@ -35,6 +35,11 @@ const ecsTask = (id: string, ip: string, health: 'HEALTHY' | 'UNHEALTHY' = 'HEAL
   },
 });
 
+// Registered before endpoints carried mcp_server: their server is named after their service.
+const lambdaEndpoint = { id: 'lambda-endpoint', url: 'https://mcp.example.com/mcp', server: 'mcp-server', direct: false, service: 'mcp-server', target: 'lambda' };
+const taskEndpoint = (id: string, url: string) => ({ id, url, server: 'mcp-server', direct: true, service: 'mcp-server', target: 'fargate' });
+
+/** The resolver pinned to one service (CLOUD_MAP_SERVICE): no ListServices. */
 function resolver(now = () => 0, logger = silentLogger) {
   return new CloudMapResolver({
     client: new ServiceDiscoveryClient({ region: 'us-east-1' }),
@@ -58,17 +63,14 @@ describe('Cloud Map resolver', () => {
 
   it('uses the URL attribute a target registered', async () => {
     cloudMap.on(DiscoverInstancesCommand).resolves({ Instances: [lambdaInstance] });
-    assert.deepEqual(await resolver().resolve(), [{ id: 'lambda-endpoint', url: 'https://mcp.example.com/mcp', target: 'lambda' }]);
+    assert.deepEqual(await resolver().resolve(), [lambdaEndpoint]);
   });
 
   it('turns ECS task addresses into http://<ip>:<port>/mcp, leaving unhealthy ones out', async () => {
     cloudMap.on(DiscoverInstancesCommand).resolves({
       Instances: [ecsTask('task-a', '10.0.128.17'), ecsTask('task-b', '10.0.144.9'), ecsTask('task-c', '10.0.128.40', 'UNHEALTHY')],
     });
-    assert.deepEqual(await resolver().resolve(), [
-      { id: 'task-a', url: 'http://10.0.128.17:3000/mcp', target: 'fargate' },
-      { id: 'task-b', url: 'http://10.0.144.9:3000/mcp', target: 'fargate' },
-    ]);
+    assert.deepEqual(await resolver().resolve(), [taskEndpoint('task-a', 'http://10.0.128.17:3000/mcp'), taskEndpoint('task-b', 'http://10.0.144.9:3000/mcp')]);
   });
 
   it('uses each task’s own port, and the default port (3000) for a task registered without one', async () => {
@@ -76,10 +78,10 @@ describe('Cloud Map resolver', () => {
       Instances: [ecsTask('task-a', '10.0.128.17', 'HEALTHY', '8080'), ecsTask('task-b', '10.0.144.9', 'HEALTHY', undefined), ecsTask('task-c', '10.0.160.3', 'HEALTHY', '3000'), lambdaInstance],
     });
     assert.deepEqual(await resolver().resolve(), [
-      { id: 'task-a', url: 'http://10.0.128.17:8080/mcp', target: 'fargate' },
-      { id: 'task-b', url: 'http://10.0.144.9:3000/mcp', target: 'fargate' },
-      { id: 'task-c', url: 'http://10.0.160.3:3000/mcp', target: 'fargate' },
-      { id: 'lambda-endpoint', url: 'https://mcp.example.com/mcp', target: 'lambda' },
+      taskEndpoint('task-a', 'http://10.0.128.17:8080/mcp'),
+      taskEndpoint('task-b', 'http://10.0.144.9:3000/mcp'),
+      taskEndpoint('task-c', 'http://10.0.160.3:3000/mcp'),
+      lambdaEndpoint,
     ]);
   });
 
@@ -111,11 +113,12 @@ describe('Cloud Map resolver', () => {
       ['a port with a host', withIp('10.0.0.1', '80@evil.example.com')],
       ['a negative port', withIp('10.0.0.1', '-1')],
       ['an empty port', withIp('10.0.0.1', '')],
+      ['a server name that is not one', { ...lambdaInstance, InstanceId: 'bad', Attributes: { ...lambdaInstance.Attributes, mcp_server: 'Evil Name/../x' } }],
     ];
     for (const [name, instance] of refused) {
       it(`skips ${name}, keeping the good instances`, async () => {
         cloudMap.on(DiscoverInstancesCommand).resolves({ Instances: [ecsTask('good', '10.0.128.17'), instance as never] });
-        assert.deepEqual(await resolver().resolve(), [{ id: 'good', url: 'http://10.0.128.17:3000/mcp', target: 'fargate' }]);
+        assert.deepEqual(await resolver().resolve(), [taskEndpoint('good', 'http://10.0.128.17:3000/mcp')]);
       });
     }
 
@@ -190,8 +193,11 @@ describe('Cloud Map resolver', () => {
     });
   });
 
-  it('a static list (MCP_SERVERS) resolves to itself', async () => {
-    const s = new StaticResolver(['http://127.0.0.1:3000/mcp']);
-    assert.deepEqual(await s.resolve(), [{ id: 'http://127.0.0.1:3000/mcp', url: 'http://127.0.0.1:3000/mcp' }]);
+  it('a static list (MCP_SERVERS) resolves to itself, sorted by server', async () => {
+    const s = new StaticResolver(['text=http://127.0.0.1:3000/text/mcp', 'http://127.0.0.1:3000/cost/mcp']);
+    assert.deepEqual(await s.resolve(), [
+      { id: 'http://127.0.0.1:3000/cost/mcp', url: 'http://127.0.0.1:3000/cost/mcp', server: 'cost', direct: false },
+      { id: 'http://127.0.0.1:3000/text/mcp', url: 'http://127.0.0.1:3000/text/mcp', server: 'text', direct: false },
+    ]);
   });
 });
