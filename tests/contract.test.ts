@@ -14,6 +14,7 @@ import { ATTRIBUTES, TARGETS } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
 import { createApp } from '../app/createApp';
 import { startServer } from '../app/main';
+import { loadServer } from './app/testServers';
 import { cloudMap } from './helpers/cloudMap';
 import { listen, post, request, rpcBody, silentLogger } from './helpers/http';
 import { deployWith, valueOf, type Deployed } from './helpers/pulumi';
@@ -128,8 +129,9 @@ describe('the environment contract between the program and the app', function ()
     before(async () => {
       d = await deployWith({ target: 'lambda', allowedOrigins: [ORIGIN] });
       const variables = d.one('aws:lambda/function:Function').inputs.environment.variables;
-      // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address.
-      running = await listen(createApp({ ...appOptionsFromEnv(readEnv(variables), 'json'), logger: silentLogger }));
+      // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address; MCP_SERVER, else the bundle's one server (the primary, cost).
+      const env = readEnv(variables);
+      running = await listen(createApp(loadServer(env.MCP_SERVER ?? 'cost'), { ...appOptionsFromEnv(env, 'json'), logger: silentLogger }));
     });
     after(() => running.close());
 
@@ -137,7 +139,7 @@ describe('the environment contract between the program and the app', function ()
       const res = await post(`${running.url}/mcp`, initialize, { host: API_HOST });
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type')!, /application\/json/);
-      assert.equal((await res.json() as any).result.serverInfo.name, 'mcp-on-aws');
+      assert.equal((await res.json() as any).result.serverInfo.name, 'mcp-on-aws-cost');
     });
 
     it('lets the allowed origin through and refuses another; CORS is API Gateway’s, with the same lists', async () => {
