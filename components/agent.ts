@@ -99,7 +99,7 @@ export class LambdaAgent extends pulumi.ComponentResource {
   constructor(name: string, args: AgentCommonArgs, opts?: pulumi.ComponentResourceOptions) {
     super('mcp-on-aws:index:LambdaAgent', name, {}, opts);
     const parent = this;
-    const { code, logGroup, role } = lambdaBase(name, 'agentLambda', args.logRetentionDays, parent);
+    const { code, logGroup, role } = lambdaBase(name, { kind: 'agentLambda' }, args.logRetentionDays, parent);
     new aws.iam.RolePolicy(`${name}-agent`, { role: role.id, policy: agentPolicy(args, parent) }, { parent });
     const fn = new aws.lambda.Function(
       `${name}-fn`,

@@ -42,7 +42,7 @@ export class LambdaTarget extends pulumi.ComponentResource {
     super('mcp-on-aws:index:LambdaTarget', name, {}, opts);
     const parent = this;
 
-    const { code, logGroup, role } = lambdaBase(name, 'lambda', args.logRetentionDays, parent);
+    const { code, logGroup, role } = lambdaBase(name, { kind: 'lambda', server: args.service.server }, args.logRetentionDays, parent);
 
     const environment = {
       variables: {

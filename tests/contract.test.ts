@@ -84,7 +84,8 @@ describe('the environment contract between the program and the app', function ()
       it('serves a request addressed by IP (the agent reaches tasks and pods by IP)', async () => {
         const res = await post(`${url}/mcp`, initialize, { host: '10.0.3.17:3000' });
         assert.equal(res.status, 200);
-        assert.equal((await rpcBody(res)).result.serverInfo.name, 'mcp-on-aws');
+        // MCP_SERVER when the program sets it, else the front door, whose /mcp is the primary's: cost either way.
+        assert.equal((await rpcBody(res)).result.serverInfo.name, `mcp-on-aws-${env.MCP_SERVER ?? 'cost'}`);
       });
 
       it('answers SSE, as containers stream', async () => {
@@ -217,14 +218,16 @@ describe('the Lambda handlers the program sets', function () {
   it('are exports of the bundle entries, in the index.js that components/iam.ts ships', async () => {
     const d = await deployWith({ target: 'lambda', lambdaFunctionUrl: true });
     // The modules build their handlers (and loggers) at load, from the environment: give them one.
+    // From source the catalog has every server, so MCP_SERVER picks one (a per-server bundle needs none).
     const { LOG_LEVEL } = process.env;
-    Object.assign(process.env, { LOG_LEVEL: 'silent', MCP_SERVERS: 'http://127.0.0.1:9/mcp' });
+    Object.assign(process.env, { LOG_LEVEL: 'silent', MCP_SERVERS: 'http://127.0.0.1:9/mcp', MCP_SERVER: 'cost' });
     let server: Record<string, unknown>, agent: Record<string, unknown>;
     try {
       server = require('../app/lambda') as Record<string, unknown>;
       agent = require('../app/agent/lambda') as Record<string, unknown>;
     } finally {
       delete process.env.MCP_SERVERS;
+      delete process.env.MCP_SERVER;
       if (LOG_LEVEL === undefined) delete process.env.LOG_LEVEL;
       else process.env.LOG_LEVEL = LOG_LEVEL;
     }
