@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The MCP server (and the agent) as a container: built from the lockfile, only the single-file bundles in the final image.
+# The MCP servers (and the agent) as a container: built from the lockfile, only the single-file bundles in the final image.
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -7,13 +7,15 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY app ./app
 COPY scripts ./scripts
-RUN npm run build
+# The two bundles the image runs (no per-server Lambda bundles).
+RUN npx tsx scripts/build.ts server agent
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
+# Every server: MCP_SERVER=<name> serves one, unset the front door (/<name>/mcp each, /mcp the primary).
 COPY --from=build --chown=node:node /src/dist/server/index.js ./index.js
 # The agent shares the image: run it with `node agent.js`.
 COPY --from=build --chown=node:node /src/dist/agent/index.js ./agent.js

@@ -3,23 +3,48 @@ import { ENV, MCP_PORT } from './contract';
 import type { AppOptions } from './createApp';
 import { allowedHostsFrom, int, listenerEnv, parseEnv, withListenerRules } from './envShared';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
-import { MAX_TEXT_CALL_BYTES } from './tools/analyzeText';
+import { serverCatalog, type ServerCatalog } from './servers/catalog';
 
-const envSchema = withListenerRules(
-  z.object({
-    ...listenerEnv,
-    [ENV.port]: int(0, 65535).default(MCP_PORT),
-    [ENV.responseMode]: z.enum(['json', 'sse']).optional(),
-    /** Not below what the longest analyze_text call needs, so that a valid call is never refused with 413. */
-    MAX_BODY_BYTES: int(MAX_TEXT_CALL_BYTES, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
-  }),
-);
+/** The servers a process serves: MCP_SERVER alone, else every server of the catalog. */
+export function servedNames(mcpServer: string | undefined, catalog: ServerCatalog): readonly string[] {
+  return mcpServer === undefined ? catalog.names : [mcpServer];
+}
 
-export type ServerEnv = z.output<typeof envSchema>;
+function envSchema(catalog: ServerCatalog) {
+  const names = catalog.names;
+  return withListenerRules(
+    z.object({
+      ...listenerEnv,
+      [ENV.port]: int(0, 65535).default(MCP_PORT),
+      [ENV.responseMode]: z.enum(['json', 'sse']).optional(),
+      /** The one server to serve; unset, every server (the front door). */
+      [ENV.server]: z.preprocess(
+        (v) => (v === '' ? undefined : v),
+        z
+          .string()
+          .refine((name) => names.includes(name), { error: (issue) => `no server named "${String(issue.input)}"; choose one of ${names.join(', ')}` })
+          .optional(),
+      ),
+      MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+    }),
+  ).superRefine((env, ctx) => {
+    // Not below what the served servers' longest calls need, so that a valid call is never refused with 413.
+    for (const name of servedNames(env[ENV.server], catalog)) {
+      // An unknown MCP_SERVER has its own issue (zod runs this refinement even then).
+      if (!names.includes(name)) continue;
+      const need = catalog.load(name).minBodyBytes ?? 0;
+      if (env.MAX_BODY_BYTES < need) {
+        ctx.addIssue({ code: 'custom', path: ['MAX_BODY_BYTES'], message: `must be at least ${need}, what server ${name} needs (got ${env.MAX_BODY_BYTES})` });
+      }
+    }
+  });
+}
+
+export type ServerEnv = z.output<ReturnType<typeof envSchema>>;
 
 /** Reads the server's environment; an invalid variable throws one error naming each variable and what it allows. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
-  return parseEnv(envSchema, env);
+export function readEnv(env: NodeJS.ProcessEnv = process.env, catalog: ServerCatalog = serverCatalog()): ServerEnv {
+  return parseEnv(envSchema(catalog), env);
 }
 
 /**

@@ -1,13 +1,16 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { cors } from './cors';
 import { bodyErrors, internalError, nodeDecidesConnection, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
 import { createLogger, type Logger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
+import type { LoadedServer } from './mcp/define';
 import { createMcpServer, refuseInvalidParams } from './server';
 
 export { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS } from './limits';
+export type { LoadedServer } from './mcp/define';
 
 export type ResponseMode = 'json' | 'sse';
 
@@ -29,7 +32,10 @@ export interface AppOptions {
    * Lambda, where API Gateway and the Function URL answer CORS with the same lists (app/cors.ts).
    */
   cors?: boolean;
-  /** Largest request body accepted on /mcp, bytes. Default DEFAULT_MAX_BODY_BYTES (2.5 MiB). */
+  /**
+   * Largest request body accepted on /mcp, bytes. Default DEFAULT_MAX_BODY_BYTES (2.5 MiB). Not below
+   * any served server's `minBodyBytes` (the app refuses to start).
+   */
   maxBodyBytes?: number;
   logger?: Logger;
   /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
@@ -52,11 +58,37 @@ function summarize(body: unknown): RpcSummary {
   return { rpcMethod, tool };
 }
 
-/** The Express app every target serves: POST /mcp (stateless Streamable HTTP) and GET /healthz. */
-export function createApp(options: AppOptions = {}): Express {
+/** Where a server is served: its MCP endpoint and health paths. */
+export interface Mount {
+  server: LoadedServer;
+  mcpPaths: readonly string[];
+  healthPaths: readonly string[];
+}
+
+/**
+ * Refuses a body limit under what a served server needs (`minBodyBytes`): a valid call would meet 413.
+ * Throws naming each such server.
+ */
+export function checkBodyLimit(servers: readonly LoadedServer[], maxBodyBytes: number): void {
+  const short = servers.filter((s) => (s.definition.minBodyBytes ?? 0) > maxBodyBytes);
+  if (short.length === 0) return;
+  const needs = short.map((s) => `server ${s.name} needs at least ${s.definition.minBodyBytes}`).join(', ');
+  throw new Error(`MAX_BODY_BYTES ${maxBodyBytes} is too small: ${needs}`);
+}
+
+/**
+ * The Express app of a set of mounts: each server's POST endpoint (stateless Streamable HTTP) and
+ * GET health paths, then a 404 saying `notFound`. createApp and createFrontDoor are both made here.
+ */
+export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFound: string): Express {
   const logger = options.logger ?? createLogger('mcp-server');
   const enableJsonResponse = (options.responseMode ?? 'sse') === 'json';
   const isDraining = options.isDraining ?? (() => false);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  checkBodyLimit(
+    mounts.map((m) => m.server),
+    maxBodyBytes,
+  );
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -66,40 +98,58 @@ export function createApp(options: AppOptions = {}): Express {
   if ((options.cors ?? true) && allowedOrigins.length) app.use(cors(allowedOrigins));
 
   // Liveness: answered before any Host check, since load balancers probe by IP address.
-  app.get('/healthz', (_req, res) => {
+  const health: RequestHandler = (_req, res) => {
     if (isDraining()) {
       res.status(503).json({ status: 'draining' });
       return;
     }
     res.json({ status: 'ok' });
-  });
+  };
+  for (const { healthPaths } of mounts) app.get([...healthPaths], health);
 
-  app.use('/mcp', originGuard(options.allowedHosts, allowedOrigins));
-  app.post('/mcp', nodeDecidesConnection, express.json({ limit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }), async (req, res) => {
-    const server = createMcpServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
-    res.once('close', () => {
-      void transport.close();
-      void server.close();
+  const guard = originGuard(options.allowedHosts, allowedOrigins);
+  const parseJson = express.json({ limit: maxBodyBytes });
+  for (const { server: served, mcpPaths } of mounts) {
+    const paths = [...mcpPaths];
+    app.use(paths, guard);
+    app.post(paths, nodeDecidesConnection, parseJson, async (req, res) => {
+      const server = createMcpServer(served.name, served.definition);
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
+      res.once('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      try {
+        await server.connect(transport);
+        refuseInvalidParams(transport);
+        await transport.handleRequest(req, res, req.body);
+      } catch (err) {
+        logger.error({ err, server: served.name }, 'MCP request failed');
+        if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
+      }
     });
-    try {
-      await server.connect(transport);
-      refuseInvalidParams(transport);
-      await transport.handleRequest(req, res, req.body);
-    } catch (err) {
-      logger.error({ err }, 'MCP request failed');
-      if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
-    }
-  });
-  // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
-  app.all('/mcp', (_req, res) => {
-    res.setHeader('Allow', 'POST');
-    sendRpcError(res, 405, RPC.SERVER_ERROR, 'Method not allowed: this stateless server accepts POST only');
-  });
+    // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
+    app.all(paths, (_req, res) => {
+      res.setHeader('Allow', 'POST');
+      sendRpcError(res, 405, RPC.SERVER_ERROR, 'Method not allowed: this stateless server accepts POST only');
+    });
+  }
   app.use(bodyErrors);
   app.use((_req, res) => {
-    res.status(404).json({ error: 'Not found: the MCP endpoint is POST /mcp' });
+    res.status(404).json({ error: notFound });
   });
   app.use(internalError(logger));
   return app;
+}
+
+/**
+ * The Express app of one server, as every target serves it: POST /mcp and /<name>/mcp (stateless
+ * Streamable HTTP), GET /healthz and /<name>/healthz. Both paths, so that a front door never rewrites them.
+ */
+export function createApp(server: LoadedServer, options: AppOptions = {}): Express {
+  return serveMounts(
+    [{ server, mcpPaths: [MCP_PATH, serverMcpPath(server.name)], healthPaths: [HEALTH_PATH, serverHealthPath(server.name)] }],
+    options,
+    `Not found: the MCP endpoint is POST ${serverMcpPath(server.name)} (or ${MCP_PATH})`,
+  );
 }

@@ -1,16 +1,34 @@
 import type { Writable } from 'node:stream';
 import { appOptionsFromEnv, readEnv } from './config';
+import { ENV } from './contract';
 import { createApp } from './createApp';
 import { lambdaHttpHandler, type LambdaHttpHandler } from './lambdaHttp';
 import { createLogger, type Logger } from './logger';
+import { serverCatalog, type ServerCatalog } from './servers/catalog';
+
+/**
+ * The server a function serves: MCP_SERVER, or the only server of its bundle (a per-server bundle's
+ * catalog has one). Throws naming the servers when there are several and MCP_SERVER is unset.
+ */
+export function lambdaServer(mcpServer: string | undefined, catalog: ServerCatalog): string {
+  if (mcpServer !== undefined) return mcpServer;
+  if (catalog.names.length === 1) return catalog.names[0]!;
+  throw new Error(`${ENV.server} must name the server this function serves: one of ${catalog.names.join(', ')}`);
+}
 
 /**
  * The Lambda handler for API Gateway HTTP API (payload format 2.0) and Function URL events, from an
- * environment. Responses are JSON by default, since HTTP API buffers the whole response;
- * MCP_RESPONSE_MODE=sse sends a text/event-stream body instead.
+ * environment: the server MCP_SERVER names, or the bundle's only server. Responses are JSON by default,
+ * since HTTP API buffers the whole response; MCP_RESPONSE_MODE=sse sends a text/event-stream body instead.
  */
-export function createHandler(env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger('mcp-server')): LambdaHttpHandler {
-  return lambdaHttpHandler(createApp({ ...appOptionsFromEnv(readEnv(env), 'json'), logger }), logger);
+export function createHandler(
+  env: NodeJS.ProcessEnv = process.env,
+  logger: Logger = createLogger('mcp-server'),
+  catalog: ServerCatalog = serverCatalog(),
+): LambdaHttpHandler {
+  const settings = readEnv(env, catalog);
+  const name = lambdaServer(settings.MCP_SERVER, catalog);
+  return lambdaHttpHandler(createApp({ name, definition: catalog.load(name) }, { ...appOptionsFromEnv(settings, 'json'), logger }), logger);
 }
 
 export const handler = createHandler();

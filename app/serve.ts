@@ -26,6 +26,8 @@ export interface ListenOptions {
   message: string;
   /** Path appended to the URL in the log line, e.g. /mcp. */
   path?: string;
+  /** Paths by server name, logged as `servers` with their full URLs, e.g. { cost: '/cost/mcp' }. */
+  servers?: Readonly<Record<string, string>>;
 }
 
 /** host:port as written in a URL. */
@@ -83,7 +85,9 @@ export function listen(app: Express, opts: ListenOptions): Promise<Server> {
     server.listen(opts.port, opts.host, () => {
       server.off('error', onError);
       const { port } = server.address() as AddressInfo;
-      opts.logger.info({ url: `http://${hostPort(opts.host, port)}${opts.path ?? ''}` }, opts.message);
+      const base = `http://${hostPort(opts.host, port)}`;
+      const servers = opts.servers && Object.fromEntries(Object.entries(opts.servers).map(([name, p]) => [name, `${base}${p}`]));
+      opts.logger.info({ url: `${base}${opts.path ?? ''}`, ...(servers && { servers }) }, opts.message);
       resolve(server);
     });
   });

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import { createApp } from '../app/createApp';
-import { analyzeWhole, MAX_TEXT_LENGTH } from '../app/tools/analyzeText';
+import { analyzeWhole, MAX_TEXT_LENGTH } from '../app/servers/text/tools/analyzeText';
+import text from '../app/servers/text';
 
 const app = express();
 app.post('/whole', express.json({ limit: '10mb' }), (req, res) => {
   res.json(analyzeWhole(String(req.body.text)));
 });
-app.use(createApp({ responseMode: 'json', logger: pino({ level: 'silent' }) }));
+app.use(createApp({ name: 'text', definition: text }, { responseMode: 'json', logger: pino({ level: 'silent' }) }));
 const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port, maxTextLength: MAX_TEXT_LENGTH })}\n`);
 });

@@ -1,11 +1,11 @@
 // How long the Pulumi program takes to run under mocks, per target (bundles built once first).
 // Usage: npx tsx bench/program.ts
 import '../tests/setup';
-import { buildBundle } from '../scripts/bundles';
+import { buildBundle, bundleSpecs } from '../scripts/bundles';
 import { deployWith } from '../tests/helpers/pulumi';
 
 async function main() {
-  await Promise.all([buildBundle('lambda'), buildBundle('agentLambda')]);
+  await Promise.all(bundleSpecs().filter((s) => s.kind === 'lambda' || s.kind === 'agentLambda').map(buildBundle));
   for (const target of ['lambda', 'fargate', 'eks']) {
     const times: number[] = [];
     let count = 0;

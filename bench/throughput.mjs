@@ -17,7 +17,8 @@ const oursPort = await freePort();
 const sdkPort = await freePort();
 const servers = {
   'mcp-on-aws': {
-    url: `http://127.0.0.1:${oursPort}/mcp`,
+    // analyze_text is the text server's: its own path at the front door.
+    url: `http://127.0.0.1:${oursPort}/text/mcp`,
     // Logging stays on (info, to a discarded stdout), as deployed.
     child: await startServer(['dist/server/index.js'], { PORT: String(oursPort), LOG_LEVEL: 'info' }, `http://127.0.0.1:${oursPort}/mcp`),
     body: call('analyze_text', { text: 'The quick brown fox jumps over the lazy dog.' }),

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildBundle, type BundleName } from '../scripts/bundles';
+import { buildBundle, type BundleSpec } from '../scripts/bundles';
 
 /** A trust policy letting an AWS service assume the role. */
 export function assumeRolePolicy(service: string, actions: string[] = ['sts:AssumeRole']): string {
@@ -25,7 +25,7 @@ export function writeLogsStatement(logGroupArn: pulumi.Input<string>) {
  * assumes that may only write to it, and the code of one bundle, built during the program so that
  * every `pulumi up` ships the code as it is now.
  */
-export function lambdaBase(name: string, bundle: BundleName, logRetentionDays: number, parent: pulumi.Resource) {
+export function lambdaBase(name: string, bundle: BundleSpec, logRetentionDays: number, parent: pulumi.Resource) {
   const code = buildBundle(bundle).then((file) => new pulumi.asset.AssetArchive({ 'index.js': new pulumi.asset.FileAsset(file) }));
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: logRetentionDays }, { parent });
   const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') }, { parent });

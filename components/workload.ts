@@ -10,7 +10,7 @@ import {
   type FrontDoorRoute,
 } from '../app/contract';
 import { keyValues, workloadSettings, type StackConfig, type WorkloadSettings } from '../config';
-import type { BundleName } from '../scripts/bundles';
+import type { BundleSpec } from '../scripts/bundles';
 import type { Discovery, DiscoveryService } from './discovery';
 import { policyDocument } from './iam';
 
@@ -33,7 +33,7 @@ export interface WorkloadSpec {
   /** How the image runs it. */
   command: readonly string[];
   /** Its Lambda bundle. */
-  bundle: BundleName;
+  bundle: BundleSpec;
   /** Environment every target gives it; each target adds its own (HOST, PORT, MCP_RESPONSE_MODE, …). */
   environment: Record<string, pulumi.Input<string>>;
   /** Its sizes: the stack's settings, or the agent's. */
@@ -79,7 +79,7 @@ export function serverSpec(config: StackConfig, server: string, primary: boolean
     routes: frontDoorRoutes(server, primary),
     port: MCP_PORT,
     command: SERVER_COMMAND,
-    bundle: 'lambda',
+    bundle: { kind: 'lambda', server },
     environment: {
       [ENV.server]: server,
       [ENV.allowedOrigins]: config.allowedOrigins.join(','),
@@ -146,7 +146,7 @@ export function agentSpec(config: StackConfig, discovery: Discovery): WorkloadSp
     routes: [],
     port: AGENT_PORT,
     command: AGENT_COMMAND,
-    bundle: 'agentLambda',
+    bundle: { kind: 'agentLambda' },
     environment: {
       [ENV.namespace]: discovery.namespaceName,
       [ENV.namespaceId]: discovery.namespaceId,

@@ -1,5 +1,6 @@
 // Runs the official MCP conformance suite (@modelcontextprotocol/conformance, which needs Node 22)
-// against the built server, for the scenarios that apply to a server with no test fixtures.
+// against the built container bundle, for the scenarios that apply to a server with no test fixtures. With no
+// MCP_SERVER it runs the front door, whose /mcp is the primary server, cost (which has the prompt and the resource).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 

@@ -14,6 +14,7 @@ import { ATTRIBUTES, TARGETS } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
 import { createApp } from '../app/createApp';
 import { startServer } from '../app/main';
+import { loadServer } from './app/testServers';
 import { cloudMap } from './helpers/cloudMap';
 import { listen, post, request, rpcBody, silentLogger } from './helpers/http';
 import { deployWith, valueOf, type Deployed } from './helpers/pulumi';
@@ -83,7 +84,8 @@ describe('the environment contract between the program and the app', function ()
       it('serves a request addressed by IP (the agent reaches tasks and pods by IP)', async () => {
         const res = await post(`${url}/mcp`, initialize, { host: '10.0.3.17:3000' });
         assert.equal(res.status, 200);
-        assert.equal((await rpcBody(res)).result.serverInfo.name, 'mcp-on-aws');
+        // MCP_SERVER when the program sets it, else the front door, whose /mcp is the primary's: cost either way.
+        assert.equal((await rpcBody(res)).result.serverInfo.name, `mcp-on-aws-${env.MCP_SERVER ?? 'cost'}`);
       });
 
       it('answers SSE, as containers stream', async () => {
@@ -127,10 +129,10 @@ describe('the environment contract between the program and the app', function ()
 
     before(async () => {
       d = await deployWith({ target: 'lambda', allowedOrigins: [ORIGIN] });
-      // The primary server's function, which also serves /mcp.
       const variables = d.one('aws:lambda/function:Function', 'lambda-cost-fn').inputs.environment.variables;
-      // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address.
-      running = await listen(createApp({ ...appOptionsFromEnv(readEnv(variables), 'json'), logger: silentLogger }));
+      // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address; MCP_SERVER, else the bundle's one server (the primary, cost).
+      const env = readEnv(variables);
+      running = await listen(createApp(loadServer(env.MCP_SERVER!), { ...appOptionsFromEnv(env, 'json'), logger: silentLogger }));
     });
     after(() => running.close());
 
@@ -138,7 +140,7 @@ describe('the environment contract between the program and the app', function ()
       const res = await post(`${running.url}/mcp`, initialize, { host: API_HOST });
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type')!, /application\/json/);
-      assert.equal((await res.json() as any).result.serverInfo.name, 'mcp-on-aws');
+      assert.equal((await res.json() as any).result.serverInfo.name, 'mcp-on-aws-cost');
     });
 
     it('lets the allowed origin through and refuses another; CORS is API Gateway’s, with the same lists', async () => {
@@ -272,14 +274,16 @@ describe('the Lambda handlers the program sets', function () {
   it('are exports of the bundle entries, in the index.js that components/iam.ts ships', async () => {
     const d = await deployWith({ target: 'lambda', lambdaFunctionUrl: true });
     // The modules build their handlers (and loggers) at load, from the environment: give them one.
+    // From source the catalog has every server, so MCP_SERVER picks one (a per-server bundle needs none).
     const { LOG_LEVEL } = process.env;
-    Object.assign(process.env, { LOG_LEVEL: 'silent', MCP_SERVERS: 'http://127.0.0.1:9/mcp' });
+    Object.assign(process.env, { LOG_LEVEL: 'silent', MCP_SERVERS: 'http://127.0.0.1:9/mcp', MCP_SERVER: 'cost' });
     let server: Record<string, unknown>, agent: Record<string, unknown>;
     try {
       server = require('../app/lambda') as Record<string, unknown>;
       agent = require('../app/agent/lambda') as Record<string, unknown>;
     } finally {
       delete process.env.MCP_SERVERS;
+      delete process.env.MCP_SERVER;
       if (LOG_LEVEL === undefined) delete process.env.LOG_LEVEL;
       else process.env.LOG_LEVEL = LOG_LEVEL;
     }

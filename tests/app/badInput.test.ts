@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { createApp, LOOPBACK_HOSTS } from '../../app/createApp';
 import { json, listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
 import { captureLog } from './logCapture';
+import { cost } from './testServers';
 
 const init = {
   jsonrpc: '2.0',
@@ -18,7 +19,7 @@ describe('bad input on /mcp', () => {
 
   before(async () => {
     running = await listen(
-      createApp({
+      createApp(cost, {
         responseMode: 'json',
         allowedHosts: LOOPBACK_HOSTS,
         allowedOrigins: ['https://inspector.example.com'],
@@ -82,10 +83,10 @@ describe('bad input on /mcp', () => {
 
   const invalidCalls: [string, string, unknown, RegExp][] = [
     ['tools/call', 'a non-string tool name', { name: 42, arguments: {} }, /params\.name/],
-    ['tools/call', 'arguments null', { name: 'analyze_text', arguments: null }, /params\.arguments/],
-    ['tools/call', 'arguments an array', { name: 'analyze_text', arguments: ['text'] }, /params\.arguments/],
-    ['tools/call', 'arguments a string', { name: 'analyze_text', arguments: 'text' }, /params\.arguments/],
-    ['tools/call', 'arguments a number', { name: 'analyze_text', arguments: 7 }, /params\.arguments/],
+    ['tools/call', 'arguments null', { name: 'estimate_hosting_cost', arguments: null }, /params\.arguments/],
+    ['tools/call', 'arguments an array', { name: 'estimate_hosting_cost', arguments: ['text'] }, /params\.arguments/],
+    ['tools/call', 'arguments a string', { name: 'estimate_hosting_cost', arguments: 'text' }, /params\.arguments/],
+    ['tools/call', 'arguments a number', { name: 'estimate_hosting_cost', arguments: 7 }, /params\.arguments/],
     ['prompts/get', 'a non-string prompt name', { name: ['choose_target'] }, /params\.name/],
     ['prompts/get', 'prompt arguments a number', { name: 'choose_target', arguments: 1 }, /params\.arguments/],
     ['resources/read', 'a missing uri', {}, /params\.uri/],
@@ -188,7 +189,7 @@ describe('bad input on /mcp', () => {
 
 describe('without a Host allow-list', () => {
   it('accepts any Host but still refuses a cross-origin browser request', async () => {
-    const running = await listen(createApp({ responseMode: 'json', logger: silentLogger }));
+    const running = await listen(createApp(cost, { responseMode: 'json', logger: silentLogger }));
     try {
       const any = await post(`${running.url}/mcp`, init, { host: 'mcp.example.com' });
       assert.equal(any.status, 200);

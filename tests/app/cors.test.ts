@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MCP_CORS } from '../../app/cors';
 import { createApp, LOOPBACK_HOSTS } from '../../app/createApp';
+import { cost } from './testServers';
 import { listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
 
 const ALLOWED = 'https://inspector.example.com';
@@ -20,7 +21,7 @@ describe('CORS on the app (container targets)', () => {
 
   before(async () => {
     running = await listen(
-      createApp({ responseMode: 'sse', allowedHosts: LOOPBACK_HOSTS, allowedOrigins: [ALLOWED], logger: silentLogger }),
+      createApp(cost, { responseMode: 'sse', allowedHosts: LOOPBACK_HOSTS, allowedOrigins: [ALLOWED], logger: silentLogger }),
     );
     mcp = `${running.url}/mcp`;
   });
@@ -77,7 +78,7 @@ describe('CORS on the app (container targets)', () => {
   });
 
   it('off when the app is told so (Lambda, where API Gateway answers CORS)', async () => {
-    const lambdaLike = await listen(createApp({ responseMode: 'json', allowedOrigins: [ALLOWED], cors: false, logger: silentLogger }));
+    const lambdaLike = await listen(createApp(cost, { responseMode: 'json', allowedOrigins: [ALLOWED], cors: false, logger: silentLogger }));
     try {
       const res = await post(`${lambdaLike.url}/mcp`, { jsonrpc: '2.0', id: 1, method: 'ping' }, { origin: ALLOWED });
       assert.equal(res.status, 200, 'the Origin check still lets it through');

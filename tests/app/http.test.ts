@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import express from 'express';
 import { createApp } from '../../app/createApp';
+import { cost } from './testServers';
 import { bodyErrors, internalError, requestLog } from '../../app/http';
 import { MAX_LOG_LINE_CHARS } from '../../app/logger';
 import { json, listen, MCP_HEADERS, request, type Running } from '../helpers/http';
@@ -42,7 +43,7 @@ describe('shared HTTP handlers (app/http.ts)', () => {
     let running: Running;
     const huge = 'x'.repeat(1024 * 1024);
     before(async () => {
-      running = await listen(createApp({ responseMode: 'json', logger: log.logger, maxBodyBytes: 4 * 1024 * 1024 }), { maxHeaderSize: 4 * 1024 * 1024 });
+      running = await listen(createApp(cost, { responseMode: 'json', logger: log.logger, maxBodyBytes: 4 * 1024 * 1024 }), { maxHeaderSize: 4 * 1024 * 1024 });
     });
     after(() => running.close());
     beforeEach(() => log.clear());

@@ -5,6 +5,9 @@ import pino from 'pino';
 import type { LambdaHttpHandler, LambdaHttpResult } from '../../app/lambdaHttp';
 import { functionUrlEvent, httpApiV2Event, lambdaContext } from '../fixtures/lambdaEvents';
 import { silentLogger } from '../helpers/http';
+import type { LoadedServer } from '../../app/createApp';
+import { catalogFrom } from '../../app/servers/catalog';
+import { cost } from './testServers';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string; isBase64Encoded?: boolean }>;
 
@@ -36,13 +39,27 @@ function capturingLogger() {
   return { logger, lines };
 }
 
-describe('Lambda handler', () => {
+/**
+ * app/lambda.ts, whose `handler` is built at load from the environment: loaded with LOG_LEVEL=silent
+ * and MCP_SERVER=text (from source the catalog has every server, so MCP_SERVER must pick one).
+ */
+function lambdaModule(): typeof import('../../app/lambda') {
+  process.env.LOG_LEVEL = 'silent';
+  const { MCP_SERVER } = process.env;
+  process.env.MCP_SERVER = 'text';
+  try {
+    return require('../../app/lambda') as typeof import('../../app/lambda');
+  } finally {
+    if (MCP_SERVER === undefined) delete process.env.MCP_SERVER;
+    else process.env.MCP_SERVER = MCP_SERVER;
+  }
+}
+
+describe('Lambda handler (MCP_SERVER=text)', () => {
   let handler: Handler;
 
   before(() => {
-    process.env.LOG_LEVEL = 'silent';
-    // Loaded here so that the module's logger is created with the level set above.
-    ({ handler } = require('../../app/lambda') as { handler: Handler });
+    ({ handler } = lambdaModule() as { handler: Handler });
   });
 
   for (const [name, makeEvent] of [
@@ -56,13 +73,13 @@ describe('Lambda handler', () => {
         assert.match(res.headers!['content-type']!, /application\/json/);
         const body = bodyOf(res);
         assert.equal(body.id, 1);
-        assert.equal(body.result.serverInfo.name, 'mcp-on-aws');
+        assert.equal(body.result.serverInfo.name, 'mcp-on-aws-text');
       });
 
-      it('answers tools/list', async () => {
+      it('answers tools/list with the tools of text only', async () => {
         const res = await handler(makeEvent(rpc(2, 'tools/list')), lambdaContext);
         assert.equal(res.statusCode, 200);
-        assert.deepEqual(bodyOf(res).result.tools.map((t: any) => t.name).sort(), ['analyze_text', 'estimate_hosting_cost']);
+        assert.deepEqual(bodyOf(res).result.tools.map((t: any) => t.name), ['analyze_text']);
       });
 
       it('answers tools/call from a base64-encoded body', async () => {
@@ -82,8 +99,18 @@ describe('Lambda handler', () => {
     });
   }
 
+  it('serves the route /text/mcp as it serves /mcp', async () => {
+    const res = await handler(httpApiV2Event(rpc(2, 'tools/list'), { path: '/text/mcp' }), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(bodyOf(res).result.tools.map((t: any) => t.name), ['analyze_text']);
+    const health = await handler(httpApiV2Event('', { method: 'GET', path: '/text/healthz' }), lambdaContext);
+    assert.deepEqual(bodyOf(health), { status: 'ok' });
+    const other = await handler(httpApiV2Event(rpc(2, 'tools/list'), { path: '/cost/mcp' }), lambdaContext);
+    assert.equal(other.statusCode, 404, 'another server is not served');
+  });
+
   it('streams the same answer through a Function URL in RESPONSE_STREAM mode', async () => {
-    const { createStreamHandler } = require('../../app/lambda') as typeof import('../../app/lambda');
+    const { createStreamHandler } = lambdaModule();
     let metadata: { statusCode: number; headers?: Record<string, string> } | undefined;
     const chunks: Buffer[] = [];
     const runtime = {
@@ -101,7 +128,7 @@ describe('Lambda handler', () => {
     await stream(functionUrlEvent(initialize, { base64: true }), sink, lambdaContext);
     assert.equal(metadata?.statusCode, 200);
     assert.match(metadata!.headers!['content-type']!, /application\/json/);
-    assert.equal(JSON.parse(Buffer.concat(chunks).toString()).result.serverInfo.name, 'mcp-on-aws');
+    assert.equal(JSON.parse(Buffer.concat(chunks).toString()).result.serverInfo.name, 'mcp-on-aws-text');
   });
 
   it('answers the health check', async () => {
@@ -113,10 +140,12 @@ describe('Lambda handler', () => {
 
 describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
   let handler: LambdaHttpHandler;
+  let costHandler: LambdaHttpHandler;
 
   before(() => {
-    const { createHandler } = require('../../app/lambda') as typeof import('../../app/lambda');
-    handler = createHandler({ MCP_RESPONSE_MODE: 'sse' }, silentLogger);
+    const { createHandler } = lambdaModule();
+    handler = createHandler({ MCP_RESPONSE_MODE: 'sse', MCP_SERVER: 'text' }, silentLogger);
+    costHandler = createHandler({ MCP_RESPONSE_MODE: 'sse', MCP_SERVER: 'cost' }, silentLogger);
   });
 
   for (const [name, makeEvent] of [
@@ -130,13 +159,15 @@ describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
         assert.match(res.headers!['content-type']!, /^text\/event-stream/);
         const [message] = sseMessages(res);
         assert.equal(message.id, 1);
-        assert.equal(message.result.serverInfo.name, 'mcp-on-aws');
+        assert.equal(message.result.serverInfo.name, 'mcp-on-aws-text');
       });
 
       it('answers tools/list', async () => {
         const res = await handler(makeEvent(rpc(2, 'tools/list')), lambdaContext);
         assert.match(res.headers!['content-type']!, /^text\/event-stream/);
-        assert.deepEqual(sseMessages(res)[0].result.tools.map((t: any) => t.name).sort(), ['analyze_text', 'estimate_hosting_cost']);
+        assert.deepEqual(sseMessages(res)[0].result.tools.map((t: any) => t.name), ['analyze_text']);
+        const cost = await costHandler(makeEvent(rpc(2, 'tools/list')), lambdaContext);
+        assert.deepEqual(sseMessages(cost)[0].result.tools.map((t: any) => t.name), ['estimate_hosting_cost']);
       });
 
       it('answers tools/call', async () => {
@@ -151,7 +182,7 @@ describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
 
       it('answers tools/call with the largest result a tool gives (estimate_hosting_cost, every target)', async () => {
         const call = rpc(4, 'tools/call', { name: 'estimate_hosting_cost', arguments: { requestsPerMonth: 10_000_000, avgDurationMs: 120 } });
-        const res = await handler(makeEvent(call), lambdaContext);
+        const res = await costHandler(makeEvent(call), lambdaContext);
         assert.equal(res.statusCode, 200);
         assert.match(res.headers!['content-type']!, /^text\/event-stream/);
         const [message] = sseMessages(res);
@@ -172,6 +203,24 @@ describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
       });
     });
   }
+});
+
+describe('the server a Lambda handler serves', () => {
+  const catalogOf = (...servers: LoadedServer[]) => catalogFrom(Object.fromEntries(servers.map((s) => [s.name, () => s.definition])));
+
+  it('several servers in the bundle and no MCP_SERVER: an error naming them', () => {
+    const { createHandler } = lambdaModule();
+    assert.throws(() => createHandler({}, silentLogger), /MCP_SERVER must name the server this function serves: one of cost, text/);
+    assert.throws(() => createHandler({ MCP_SERVER: 'nope' }, silentLogger), /MCP_SERVER: no server named "nope"; choose one of cost, text/);
+  });
+
+  it("a per-server bundle's one server without MCP_SERVER, and no other", async () => {
+    const { createHandler } = lambdaModule();
+    const handler = createHandler({}, silentLogger, catalogOf(cost));
+    const res = await handler(httpApiV2Event(initialize, { path: '/cost/mcp' }), lambdaContext);
+    assert.equal(bodyOf(res).result.serverInfo.name, 'mcp-on-aws-cost');
+    assert.throws(() => createHandler({ MCP_SERVER: 'text' }, silentLogger, catalogOf(cost)), /no server named "text"; choose one of cost/);
+  });
 });
 
 /** Events a Lambda function may receive that are not HTTP API (payload format 2.0) or Function URL requests. */
@@ -255,14 +304,13 @@ describe('Lambda handlers on events they do not serve', () => {
   const handlers: [string, (logger: pino.Logger) => LambdaHttpHandler][] = [];
 
   before(() => {
-    process.env.LOG_LEVEL = 'silent';
-    const { createHandler } = require('../../app/lambda') as typeof import('../../app/lambda');
+    const { createHandler } = lambdaModule();
     // The agent's module builds its handler at load, from the environment: give it one.
     process.env.MCP_SERVERS = 'http://127.0.0.1:9/mcp';
     try {
       const { createAgentHandler } = require('../../app/agent/lambda') as typeof import('../../app/agent/lambda');
       handlers.push(
-        ['MCP server', (logger) => createHandler({}, logger)],
+        ['MCP server', (logger) => createHandler({ MCP_SERVER: 'cost' }, logger)],
         ['agent', (logger) => createAgentHandler({ MCP_SERVERS: 'http://127.0.0.1:9/mcp' }, logger)],
       );
     } finally {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildBundle } from '../../scripts/bundles';
@@ -28,7 +28,7 @@ describe('Function URL in RESPONSE_STREAM mode, through the real Lambda Node.js 
 
   before(async () => {
     taskRoot = mkdtempSync(path.join(tmpdir(), 'mcp-lambda-'));
-    copyFileSync(await buildBundle('lambda'), path.join(taskRoot, 'index.js'));
+    copyFileSync(await buildBundle({ kind: 'lambda', server: 'cost' }), path.join(taskRoot, 'index.js'));
     runtime = await startLambdaRuntime(taskRoot, 'index.streamHandler', { LOG_LEVEL: 'silent' });
   });
 
@@ -46,18 +46,25 @@ describe('Function URL in RESPONSE_STREAM mode, through the real Lambda Node.js 
     assert.match(prelude.headers?.['content-type'] ?? '', /^application\/json/);
     const answer = JSON.parse(body.toString('utf8'));
     assert.equal(answer.id, 1);
-    assert.equal(answer.result.serverInfo.name, 'mcp-on-aws');
+    assert.equal(answer.result.serverInfo.name, 'mcp-on-aws-cost');
   });
 
   it('answers tools/call from a base64-encoded body', async () => {
-    const event = functionUrlEvent(rpc(2, 'tools/call', { name: 'analyze_text', arguments: { text: 'Grüße aus Lambda. Zwei Sätze!' } }), {
+    const event = functionUrlEvent(rpc(2, 'tools/call', { name: 'estimate_hosting_cost', arguments: { requestsPerMonth: 1_000_000, avgDurationMs: 200 } }), {
       base64: true,
     });
     const { prelude, body } = asFunctionUrlResponse(await runtime.api.invoke(event));
     assert.equal(prelude.statusCode, 200);
     const result = JSON.parse(body.toString('utf8')).result;
-    assert.equal(result.structuredContent.words, 5);
-    assert.equal(result.structuredContent.sentences, 2);
+    assert.equal(result.isError, undefined);
+    assert.equal(result.structuredContent.cheapest, 'lambda');
+  });
+
+  it("serves cost's tools only, with no MCP_SERVER: the bundle holds that one server", async () => {
+    const { body } = asFunctionUrlResponse(await runtime.api.invoke(functionUrlEvent(rpc(5, 'tools/list'))));
+    assert.deepEqual(JSON.parse(body.toString('utf8')).result.tools.map((t: any) => t.name), ['estimate_hosting_cost']);
+    const code = readFileSync(path.join(taskRoot, 'index.js'), 'utf8');
+    assert.ok(!code.includes('analyze_text'), "the text server's code is not in the cost bundle");
   });
 
   it('sends the prelude for an empty body too (a notification: 202)', async () => {
@@ -82,7 +89,7 @@ describe('Function URL in RESPONSE_STREAM mode with MCP_RESPONSE_MODE=sse, throu
 
   before(async () => {
     taskRoot = mkdtempSync(path.join(tmpdir(), 'mcp-lambda-sse-'));
-    copyFileSync(await buildBundle('lambda'), path.join(taskRoot, 'index.js'));
+    copyFileSync(await buildBundle({ kind: 'lambda', server: 'cost' }), path.join(taskRoot, 'index.js'));
     runtime = await startLambdaRuntime(taskRoot, 'index.streamHandler', { LOG_LEVEL: 'silent', MCP_RESPONSE_MODE: 'sse' });
   });
 

@@ -4,13 +4,18 @@ import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { localServersList } from '../../app/local';
 
 const root = path.resolve(__dirname, '../..');
 
-describe('npm start (app/local.ts): the server and the agent together', function () {
+describe('npm start (app/local.ts): the servers and the agent together', function () {
   this.timeout(30_000);
 
-  it('serves MCP, and the agent lists and calls its tools through the static list', async () => {
+  it("gives the agent every server as name=url, at the front door's /<name>/mcp", () => {
+    assert.equal(localServersList(['cost', 'text'], 3000), 'cost=http://127.0.0.1:3000/cost/mcp,text=http://127.0.0.1:3000/text/mcp');
+  });
+
+  it('serves every server, and the agent lists and calls the tools of each through the static list', async () => {
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
       cwd: root,
       env: { ...process.env, PORT: '0', AGENT_PORT: '0', LOG_LEVEL: 'info', MCP_SERVERS: '' },
@@ -18,17 +23,30 @@ describe('npm start (app/local.ts): the server and the agent together', function
     });
     try {
       const urls: Record<string, string> = {};
+      let servers: Record<string, string> = {};
       await new Promise<void>((resolve, reject) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {
           const entry = JSON.parse(line);
-          if (entry.msg === 'MCP server listening') urls.mcp = entry.url;
+          if (entry.msg === 'MCP server listening') ({ url: urls.mcp, servers } = entry);
           if (entry.msg === 'agent listening') urls.agent = entry.url;
           if (urls.mcp && urls.agent) resolve();
         });
         child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
       });
+      const base = urls.mcp!.replace(/\/mcp$/, '');
+      assert.deepEqual(servers, { cost: `${base}/cost/mcp`, text: `${base}/text/mcp` }, 'the log line lists every server');
       const tools = (await (await fetch(`${urls.agent}/tools`)).json()) as any;
-      assert.deepEqual(tools.tools.map((t: any) => t.server), [new URL(urls.mcp!).hostname, new URL(urls.mcp!).hostname]);
+      assert.deepEqual(tools.tools.map((t: any) => [t.name, t.server]).sort(), [
+        ['analyze_text', 'text'],
+        ['estimate_hosting_cost', 'cost'],
+      ]);
+      const text = await fetch(`${urls.agent}/tools/analyze_text/call`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'one two' }),
+      });
+      assert.equal(text.status, 200);
+      assert.equal(((await text.json()) as any).result.structuredContent.words, 2);
       const res = await fetch(`${urls.agent}/tools/estimate_hosting_cost/call`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -42,6 +60,19 @@ describe('npm start (app/local.ts): the server and the agent together', function
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('exits 1 naming the servers when MCP_SERVER names none of them', async () => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', AGENT_PORT: '0', MCP_SERVER: 'nope', LOG_LEVEL: 'silent', MCP_SERVERS: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 1);
+    assert.match(stderr, /MCP_SERVER: no server named "nope"; choose one of cost, text/);
   });
 
   for (const which of ['PORT', 'AGENT_PORT']) {

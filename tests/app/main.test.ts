@@ -70,19 +70,21 @@ async function slowPost(port: number, body: string, sentBytes: number) {
   return { release: () => socket.write(body.slice(sentBytes)), closed };
 }
 
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('container entry point (node index.js, the server bundle alone in a directory)', function () {
   this.timeout(30_000);
 
   before(async () => {
-    copyFileSync(await buildBundle('server'), bundle);
+    copyFileSync(await buildBundle({ kind: 'server' }), bundle);
   });
 
   it('serves MCP and logs one JSON line per request with method, tool, status and duration', async () => {
     const s = await start();
     try {
-      const res = await fetch(`http://127.0.0.1:${s.port}/mcp`, {
+      const res = await fetch(`http://127.0.0.1:${s.port}/text/mcp`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
         body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'analyze_text', arguments: { text: 'a b' } } }),
@@ -183,6 +185,54 @@ describe('container entry point (node index.js, the server bundle alone in a dir
     } finally {
       slow.destroy();
       s.child.kill('SIGKILL');
+    }
+  });
+
+  it('without MCP_SERVER: the front door, every server at /<name>/mcp and the primary (cost) also at /mcp; the log line lists them', async () => {
+    const s = await start({ MCP_RESPONSE_MODE: 'json' });
+    try {
+      const base = `http://127.0.0.1:${s.port}`;
+      const listening = s.lines.find((l) => l.msg === 'MCP server listening');
+      assert.deepEqual(listening.servers, { cost: `${base}/cost/mcp`, text: `${base}/text/mcp` });
+      assert.equal(listening.url, `${base}/mcp`);
+      for (const [path, name] of [['/mcp', 'cost'], ['/cost/mcp', 'cost'], ['/text/mcp', 'text']] as const) {
+        const res = await fetch(`${base}${path}`, { method: 'POST', headers: MCP_HEADERS, body: initialize });
+        assert.equal(((await res.json()) as any).result.serverInfo.name, `mcp-on-aws-${name}`, path);
+      }
+      for (const path of ['/healthz', '/cost/healthz', '/text/healthz']) {
+        const res = await fetch(`${base}${path}`);
+        assert.equal(res.status, 200, path);
+        await res.text();
+      }
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  it('MCP_SERVER=text: that server alone, at /mcp and /text/mcp', async () => {
+    const s = await start({ MCP_SERVER: 'text', MCP_RESPONSE_MODE: 'json' });
+    try {
+      const base = `http://127.0.0.1:${s.port}`;
+      assert.deepEqual(s.lines.find((l) => l.msg === 'MCP server listening').servers, { text: `${base}/text/mcp` });
+      for (const path of ['/mcp', '/text/mcp']) {
+        const res = await fetch(`${base}${path}`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+        assert.deepEqual(((await res.json()) as any).result.tools.map((t: any) => t.name), ['analyze_text'], path);
+      }
+      const other = await fetch(`${base}/cost/mcp`, { method: 'POST', headers: MCP_HEADERS, body: initialize });
+      assert.equal(other.status, 404);
+      assert.match(((await other.json()) as any).error, /POST \/text\/mcp/);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  it('an unknown MCP_SERVER: exit 1 naming the servers it may name', () => {
+    try {
+      execFileSync(process.execPath, [bundle], { env: { ...process.env, PORT: '0', MCP_SERVER: 'costs' }, stdio: 'pipe' });
+      assert.fail('expected the server to exit');
+    } catch (err: any) {
+      assert.equal(err.status, 1);
+      assert.match(String(err.stderr), /MCP_SERVER: no server named "costs"; choose one of cost, text/);
     }
   });
 

@@ -1,27 +1,60 @@
 import { strict as assert } from 'node:assert';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createApp, LOOPBACK_HOSTS, type ResponseMode } from '../../app/createApp';
-import { PRICES_URI } from '../../app/server';
+import { PRICES_URI } from '../../app/servers/cost/resources/prices';
 import { connectClient, listen, MCP_HEADERS, request, silentLogger, type Running } from '../helpers/http';
+import { cost, text } from './testServers';
 
 for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
   describe(`MCP over Streamable HTTP (${responseMode} responses)`, () => {
+    // Each server alone, as a process with MCP_SERVER serves it; the clients use the servers' own paths.
     let running: Running;
+    let runningText: Running;
     let client: Client;
+    let textClient: Client;
 
     before(async () => {
-      running = await listen(createApp({ responseMode, allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
-      client = await connectClient(`${running.url}/mcp`);
+      running = await listen(createApp(cost, { responseMode, allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+      runningText = await listen(createApp(text, { responseMode, allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+      client = await connectClient(`${running.url}/cost/mcp`);
+      textClient = await connectClient(`${runningText.url}/text/mcp`);
     });
     after(async () => {
       await client.close();
+      await textClient.close();
       await running.close();
+      await runningText.close();
     });
 
-    it('initializes with the server name, version and capabilities', () => {
-      assert.equal(client.getServerVersion()?.name, 'mcp-on-aws');
+    it('initializes with the server name, version, instructions and capabilities', () => {
+      assert.equal(client.getServerVersion()?.name, 'mcp-on-aws-cost');
+      assert.equal(client.getInstructions(), cost.definition.instructions);
       const caps = client.getServerCapabilities();
       assert.ok(caps?.tools && caps.resources && caps.prompts);
+      assert.equal(textClient.getServerVersion()?.name, 'mcp-on-aws-text');
+      assert.equal(textClient.getInstructions(), text.definition.instructions);
+    });
+
+    it("each server lists only its own tools, resources and prompts", async () => {
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['estimate_hosting_cost']);
+      assert.deepEqual((await client.listResources()).resources.map((r) => r.uri), [PRICES_URI]);
+      assert.deepEqual((await client.listPrompts()).prompts.map((p) => p.name), ['choose_target']);
+      assert.deepEqual((await textClient.listTools()).tools.map((t) => t.name), ['analyze_text']);
+      const caps = textClient.getServerCapabilities();
+      assert.equal(caps?.resources, undefined, 'text has no resources');
+      assert.equal(caps?.prompts, undefined, 'text has no prompts');
+    });
+
+    it('answers /mcp as it answers /<name>/mcp', async () => {
+      const list = (path: string) =>
+        fetch(`${running.url}${path}`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
+      const [own, root] = await Promise.all([list('/cost/mcp'), list('/mcp')]);
+      assert.equal(own.status, 200);
+      assert.equal(root.status, 200);
+      assert.equal(await root.text(), await own.text());
+      const other = await fetch(`${running.url}/text/mcp`, { method: 'POST', headers: MCP_HEADERS, body: '{}' });
+      assert.equal(other.status, 404, "another server's path is not served");
+      assert.match(((await other.json()) as { error: string }).error, /POST \/cost\/mcp/);
     });
 
     it(`answers POST /mcp with ${responseMode === 'json' ? 'application/json' : 'text/event-stream'}`, async () => {
@@ -37,7 +70,7 @@ for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
     });
 
     it('lists both tools with input and output schemas', async () => {
-      const { tools } = await client.listTools();
+      const tools = [...(await client.listTools()).tools, ...(await textClient.listTools()).tools];
       assert.deepEqual(tools.map((t) => t.name).sort(), ['analyze_text', 'estimate_hosting_cost']);
       for (const tool of tools) {
         assert.ok(tool.description && tool.description.length > 40, `${tool.name} has a description`);
@@ -76,7 +109,7 @@ for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
     });
 
     it('analyze_text counts words and sentences', async () => {
-      const result = await client.callTool({ name: 'analyze_text', arguments: { text: 'One two. Three!' } });
+      const result = await textClient.callTool({ name: 'analyze_text', arguments: { text: 'One two. Three!' } });
       const out = result.structuredContent as any;
       assert.equal(out.words, 3);
       assert.equal(out.sentences, 2);
@@ -92,9 +125,9 @@ for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
       assert.match(message, /requestsPerMonth/);
       assert.match(message, /avgDurationMs/);
       assert.match(message, /memoryMb/);
-      const missing = await client.callTool({ name: 'analyze_text', arguments: {} });
+      const missing = await textClient.callTool({ name: 'analyze_text', arguments: {} });
       assert.equal(missing.isError, true);
-      const ok = await client.callTool({ name: 'analyze_text', arguments: { text: 'still here' } });
+      const ok = await textClient.callTool({ name: 'analyze_text', arguments: { text: 'still here' } });
       assert.equal((ok.structuredContent as any).words, 2);
     });
 
@@ -150,7 +183,7 @@ describe('the Connection header of SSE responses', () => {
   let draining = false;
   let running: Running;
   before(async () => {
-    running = await listen(createApp({ responseMode: 'sse', allowedHosts: LOOPBACK_HOSTS, logger: silentLogger, isDraining: () => draining }));
+    running = await listen(createApp(cost, { responseMode: 'sse', allowedHosts: LOOPBACK_HOSTS, logger: silentLogger, isDraining: () => draining }));
   });
   after(() => running.close());
   afterEach(() => {

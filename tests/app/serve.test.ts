@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../app/createApp';
+import { cost } from './testServers';
 import { listen } from '../../app/serve';
 import { silentLogger } from '../helpers/http';
 import { captureLog } from './logCapture';
@@ -44,7 +45,7 @@ describe('listen (app/serve.ts): slow clients, the connection cap, and listen er
 
   // Small bounds, so that the test runs in well under a second each.
   before(async () => {
-    server = await listen(createApp({ logger: silentLogger }), {
+    server = await listen(createApp(cost, { logger: silentLogger }), {
       host: '127.0.0.1',
       port: 0,
       keepAliveTimeoutMs: 5_000,
@@ -128,7 +129,7 @@ describe('listen (app/serve.ts): slow clients, the connection cap, and listen er
   });
 
   it('an address in use: an error naming the address, not a crash', async () => {
-    const err = await listen(createApp({ logger: silentLogger }), {
+    const err = await listen(createApp(cost, { logger: silentLogger }), {
       host: '127.0.0.1',
       port,
       keepAliveTimeoutMs: 5_000,

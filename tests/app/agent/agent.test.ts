@@ -4,9 +4,10 @@ import { StaticResolver } from '../../../app/agent/resolver';
 import pino from 'pino';
 import { McpServers, shuffle } from '../../../app/agent/servers';
 import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
+import { allTools } from '../testServers';
 import { json, listen, request, silentLogger, type Running } from '../../helpers/http';
 
-const mcpServer = () => listen(createApp({ allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+const mcpServer = () => listen(createApp(allTools, { allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
 
 async function agentFor(urls: string[], timeoutMs = 5000): Promise<Running> {
   const servers = new McpServers({ resolver: new StaticResolver(urls), timeoutMs, toolsTtlMs: 60_000, logger: silentLogger });

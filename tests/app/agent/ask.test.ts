@@ -5,6 +5,7 @@ import { createAgentApp } from '../../../app/agent/createAgentApp';
 import { StaticResolver } from '../../../app/agent/resolver';
 import { McpServers } from '../../../app/agent/servers';
 import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
+import { allTools } from '../testServers';
 import { json, listen, request, silentLogger, type Running } from '../../helpers/http';
 import { namedServer, type FakeServer } from './fakeServer';
 
@@ -31,7 +32,7 @@ describe('POST /ask with a Bedrock model (scripted Converse responses)', () => {
   let agent: Running;
 
   before(async () => {
-    server = await listen(createApp({ allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+    server = await listen(createApp(allTools, { allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
     const servers = new McpServers({ resolver: new StaticResolver([`${server.url}/mcp`]), logger: silentLogger });
     agent = await listen(
       createAgentApp({ servers, logger: silentLogger, modelId: MODEL, bedrock: new BedrockRuntimeClient({ region: 'us-east-1' }), maxSteps: 3 }),

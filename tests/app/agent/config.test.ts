@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { agentGuardFromEnv, readAgentEnv } from '../../../app/agent/config';
 import { agentFromEnv } from '../../../app/agent/main';
 import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
-import { MAX_TEXT_LENGTH } from '../../../app/tools/analyzeText';
+import { allTools } from '../testServers';
+import { MAX_TEXT_LENGTH } from '../../../app/servers/text/tools/analyzeText';
 import { json, listen, request, silentLogger } from '../../helpers/http';
 
 const base = { MCP_SERVERS: 'http://127.0.0.1:3000/mcp' };
@@ -73,7 +74,7 @@ describe('agent environment', () => {
   });
 
   it('passes on any tool call a server takes: the longest analyze_text text, at its longest JSON form', async () => {
-    const server = await listen(createApp({ allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+    const server = await listen(createApp(allTools, { allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
     const agent = await listen(agentFromEnv(readAgentEnv({ MCP_SERVERS: `${server.url}/mcp` }), silentLogger, undefined, '127.0.0.1'));
     try {
       // A control character is six bytes in JSON (\u0001): the largest body this text can make.

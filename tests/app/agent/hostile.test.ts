@@ -3,6 +3,7 @@ import { createAgentApp } from '../../../app/agent/createAgentApp';
 import { StaticResolver } from '../../../app/agent/resolver';
 import { McpServers } from '../../../app/agent/servers';
 import { createApp, LOOPBACK_HOSTS } from '../../../app/createApp';
+import { allTools } from '../testServers';
 import { json, listen, request, silentLogger, type Running } from '../../helpers/http';
 import { answer, fakeServer, streamForever, type Behavior, type FakeServer } from './fakeServer';
 
@@ -274,7 +275,7 @@ describe('agent against hostile callers', () => {
   let server: Running;
   let agent: Running;
   before(async () => {
-    server = await listen(createApp({ allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
+    server = await listen(createApp(allTools, { allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
     const servers = new McpServers({ resolver: new StaticResolver([`${server.url}/mcp`]), logger: silentLogger });
     agent = await listen(createAgentApp({ servers, logger: silentLogger, allowedHosts: LOOPBACK_HOSTS, allowedOrigins: ['https://console.example.com'] }));
   });

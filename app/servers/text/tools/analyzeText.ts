@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from './define';
+import { defineTool } from '../../../mcp/define';
 
 /** Average silent reading rate of adults for non-fiction (Brysbaert, 2019). */
 export const WORDS_PER_MINUTE = 238;

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { readEnv } from '../../../app/config';
-import { createApp, DEFAULT_MAX_BODY_BYTES } from '../../../app/createApp';
-import { analyze, analyzeWhole, MAX_TEXT_CALL_BYTES, MAX_TEXT_LENGTH, SINGLE_UNIT_GRAPHEMES } from '../../../app/tools/analyzeText';
-import { listen, post, request, rpcBody, silentLogger, type Running } from '../../helpers/http';
+import { readEnv } from '../../../../app/config';
+import { createApp, DEFAULT_MAX_BODY_BYTES } from '../../../../app/createApp';
+import { analyze, analyzeWhole, MAX_TEXT_CALL_BYTES, MAX_TEXT_LENGTH, SINGLE_UNIT_GRAPHEMES } from '../../../../app/servers/text/tools/analyzeText';
+import { listen, post, request, rpcBody, silentLogger, type Running } from '../../../helpers/http';
+import { text as textServer } from '../../testServers';
 
 describe('analyze_text', () => {
   it('counts words, sentences, paragraphs and characters', async () => {
@@ -104,7 +105,7 @@ describe('analyze_text on long texts', () => {
 
   it('gives the event loop turns while it runs, so /healthz answers during the largest call', async function () {
     this.timeout(60_000);
-    const running = await listen(createApp({ responseMode: 'json', logger: silentLogger }));
+    const running = await listen(createApp(textServer, { responseMode: 'json', logger: silentLogger }));
     const order: string[] = [];
     try {
       // Once the call's body has been received, the tool starts in the same turn of the event loop;
@@ -142,7 +143,7 @@ describe('analyze_text and the body limit', function () {
   this.timeout(60_000);
   let running: Running;
   before(async () => {
-    running = await listen(createApp({ responseMode: 'json', logger: silentLogger }));
+    running = await listen(createApp(textServer, { responseMode: 'json', logger: silentLogger }));
   });
   after(() => running.close());
 
@@ -190,8 +191,13 @@ describe('analyze_text and the body limit', function () {
     assert.match(rpc.result.content[0].text, new RegExp(`longer than ${n} UTF-16 code units.*\\(it has ${n + 1}\\)`));
   });
 
-  it('a MAX_BODY_BYTES below what the longest call needs is refused', () => {
-    assert.throws(() => readEnv({ MAX_BODY_BYTES: String(MAX_TEXT_CALL_BYTES - 1) }), /MAX_BODY_BYTES: Too small: expected number to be >=2604800/);
+  it('a MAX_BODY_BYTES below what the longest call needs is refused where text is served', () => {
+    assert.equal(textServer.definition.minBodyBytes, MAX_TEXT_CALL_BYTES);
+    assert.throws(() => readEnv({ MAX_BODY_BYTES: String(MAX_TEXT_CALL_BYTES - 1) }), /MAX_BODY_BYTES: must be at least 2604800, what server text needs/);
+    assert.throws(() => readEnv({ MAX_BODY_BYTES: String(MAX_TEXT_CALL_BYTES - 1), MCP_SERVER: 'text' }), /server text needs/);
+    assert.throws(() => createApp(textServer, { maxBodyBytes: MAX_TEXT_CALL_BYTES - 1 }), /server text needs at least 2604800/);
+    // A process serving cost alone may take less.
+    assert.equal(readEnv({ MAX_BODY_BYTES: '65536', MCP_SERVER: 'cost' }).MAX_BODY_BYTES, 65536);
     assert.equal(readEnv({ MAX_BODY_BYTES: String(MAX_TEXT_CALL_BYTES) }).MAX_BODY_BYTES, MAX_TEXT_CALL_BYTES);
     assert.equal(readEnv({}).MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES);
   });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { TARGETS } from '../contract';
-import { estimateHostingCost as estimate } from '../cost/model';
-import { FARGATE_SIZES } from '../cost/fargate';
-import { EKS_INSTANCE_TYPES, PRICES } from '../cost/prices';
-import { defineTool } from './define';
+import { TARGETS } from '../../../contract';
+import { estimateHostingCost as estimate } from '../../../cost/model';
+import { FARGATE_SIZES } from '../../../cost/fargate';
+import { EKS_INSTANCE_TYPES, PRICES } from '../../../cost/prices';
+import { defineTool } from '../../../mcp/define';
 
 const estimateSchema = z.object({
   target: z.enum(TARGETS),

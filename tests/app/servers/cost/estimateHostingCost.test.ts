@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { createApp } from '../../../app/createApp';
-import { connectClient, listen, silentLogger, type Running } from '../../helpers/http';
+import { createApp } from '../../../../app/createApp';
+import { connectClient, listen, silentLogger, type Running } from '../../../helpers/http';
+import { cost } from '../../testServers';
 
 /** Every numeric argument: the values at the edges of its range, and what the refusal says. */
 const ARGS: Array<{ name: string; range: string; accepted: number[]; refused: unknown[] }> = [
@@ -65,7 +66,7 @@ describe('estimate_hosting_cost arguments at the edges of their ranges', () => {
   const base = { requestsPerMonth: 1_000_000, avgDurationMs: 200 };
 
   before(async () => {
-    running = await listen(createApp({ responseMode: 'json', logger: silentLogger }));
+    running = await listen(createApp(cost, { responseMode: 'json', logger: silentLogger }));
     client = await connectClient(`${running.url}/mcp`);
   });
   after(async () => {
