@@ -5,7 +5,7 @@ import type { CustomDomain } from './domain';
 import { EksWorkload } from './eksWorkload';
 import { assumeRolePolicy } from './iam';
 import type { ContainerImage } from './image';
-import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
+import { LEGACY_PARENTS, legacyOptions } from './legacy';
 import { TLS_POLICY } from './loadBalancer';
 import type { Network } from './network';
 import { containerPieces, type Platform, type TargetDefinition } from './targets';
@@ -110,15 +110,9 @@ export class EksPlatform extends pulumi.ComponentResource implements Platform {
   readonly nodeSelector: Record<string, string> = { 'kubernetes.io/arch': 'arm64', 'karpenter.sh/nodepool': NODE_POOL };
 
   constructor(name: string, args: EksPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(EKS_PLATFORM_TYPE, name, {}, {
-      ...opts,
-      // A one-server stack's EksTarget children keep their names (the new front door has none to take over).
-      aliases: [topLevelUrn(LEGACY_PARENTS.eks.target.type, LEGACY_PARENTS.eks.target.name)],
-      transformations: [
-        adoptLegacy(LEGACY_PARENTS.eks.target, (child, type) => (type === EKS_PLATFORM_TYPE || child === `${name}-front-door` ? undefined : child)),
-        ...(opts?.transformations ?? []),
-      ],
-    });
+    // A one-server stack's EksTarget children keep their names (the new front door has none to take over).
+    const keep = (child: string, type: string) => (type === EKS_PLATFORM_TYPE || child === `${name}-front-door` ? undefined : child);
+    super(EKS_PLATFORM_TYPE, name, {}, legacyOptions(LEGACY_PARENTS.eks.target, keep, opts));
     const parent = this;
     this.image = args.image;
     this.idleTimeoutSeconds = args.idleTimeoutSeconds;

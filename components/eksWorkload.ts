@@ -5,10 +5,19 @@ import { ENV, HEALTH_PATH } from '../app/contract';
 import { containerEnvironment, deregistrationDelaySeconds, NODE_UID, preStopPause, TERMINATION_GRACE_SECONDS, toEnvList } from './container';
 import type { EksPlatform } from './eksPlatform';
 import { assumeRolePolicy } from './iam';
-import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
+import { workloadOptions, type LegacyNames } from './legacy';
 import type { Workload, WorkloadSpec } from './workload';
 
 export const EKS_WORKLOAD_TYPE = 'mcp-on-aws:index:EksWorkload';
+
+/**
+ * The one-server stack's names: the primary server's `eks-<s>-<suffix>` was `eks-<suffix>` under
+ * EksTarget; the agent's children keep their names, but its policy was `agent-agent`.
+ */
+const LEGACY_NAMES: LegacyNames = {
+  server: (suffix) => (['deployment', 'service', 'ingress', 'hpa', 'pdb'].includes(suffix) ? `eks-${suffix}` : undefined),
+  agent: (suffix, child) => (suffix === 'policy' ? 'agent-agent' : child),
+};
 
 /** The pod-template annotation that carries a workload's Pod Identity: when it changes, the pods are replaced. */
 export const POD_IDENTITY_ANNOTATION = 'mcp-on-aws/pod-identity';
@@ -40,13 +49,7 @@ export class EksWorkload extends pulumi.ComponentResource implements Workload {
 
   constructor(name: string, args: EksWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, spec } = args;
-    const legacy = spec.adoptsLegacy ? (spec.kind === 'agent' ? LEGACY_PARENTS.eks.agent : LEGACY_PARENTS.eks.target) : undefined;
-    super(EKS_WORKLOAD_TYPE, name, {}, {
-      ...opts,
-      ...(legacy ? { transformations: [adoptLegacy(legacy, legacyName(name, spec)), ...(opts?.transformations ?? [])] } : {}),
-      // The agent was a component of its own (EksAgent agent).
-      ...(legacy && spec.kind === 'agent' ? { aliases: [topLevelUrn(legacy.type, legacy.name)] } : {}),
-    });
+    super(EKS_WORKLOAD_TYPE, name, {}, workloadOptions('eks', EKS_WORKLOAD_TYPE, name, spec, LEGACY_NAMES, opts));
     const parent = this;
     const k = { parent, provider: platform.k8sProvider };
     this.spec = spec;
@@ -208,18 +211,4 @@ export class EksWorkload extends pulumi.ComponentResource implements Workload {
     }
     this.registerOutputs({ url: this.url });
   }
-}
-
-/**
- * The one-server stack's name of a child, for the workload that takes it over: the primary server's
- * `eks-<s>-<suffix>` was `eks-<suffix>` under EksTarget; the agent's children keep their names, but its
- * policy was `agent-agent`.
- */
-function legacyName(component: string, spec: WorkloadSpec): (child: string, type: string) => string | undefined {
-  return (child, type) => {
-    if (type === EKS_WORKLOAD_TYPE || !child.startsWith(`${component}-`)) return undefined;
-    const suffix = child.slice(component.length + 1);
-    if (spec.kind === 'agent') return suffix === 'policy' ? 'agent-agent' : child;
-    return ['deployment', 'service', 'ingress', 'hpa', 'pdb'].includes(suffix) ? `eks-${suffix}` : undefined;
-  };
 }

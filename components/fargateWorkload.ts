@@ -5,11 +5,21 @@ import { secretReference } from '../config';
 import { CONTAINER_NAME, containerEnvironment, NODE_UID, STOP_TIMEOUT_SECONDS, toEnvList } from './container';
 import type { FargatePlatform } from './fargatePlatform';
 import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
-import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
+import { workloadOptions, type LegacyNames } from './legacy';
 import { requestCountLabel, targetGroup } from './loadBalancer';
 import type { Workload, WorkloadSpec } from './workload';
 
 export const FARGATE_WORKLOAD_TYPE = 'mcp-on-aws:index:FargateWorkload';
+
+/**
+ * The one-server stack's names: the primary server's children were `fargate-<suffix>` under
+ * FargateTarget; the agent's kept theirs under FargateAgent. The agent's execution role is new: it used
+ * the server's, with a policy that is removed.
+ */
+const LEGACY_NAMES: LegacyNames = {
+  server: (suffix) => `fargate-${suffix}`,
+  agent: (suffix, child) => (suffix === 'execution' ? undefined : child),
+};
 
 /** The most values a listener rule's conditions may hold together (ALB counts every path of a path-pattern). */
 export const MAX_RULE_CONDITION_VALUES = 5;
@@ -73,13 +83,7 @@ export class FargateWorkload extends pulumi.ComponentResource implements Workloa
 
   constructor(name: string, args: FargateWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, spec } = args;
-    const legacy = spec.adoptsLegacy ? (spec.kind === 'agent' ? LEGACY_PARENTS.fargate.agent : LEGACY_PARENTS.fargate.target) : undefined;
-    super(FARGATE_WORKLOAD_TYPE, name, {}, {
-      ...opts,
-      ...(legacy ? { transformations: [adoptLegacy(legacy, legacyName(name, spec)), ...(opts?.transformations ?? [])] } : {}),
-      // The agent was a component of its own (FargateAgent agent).
-      ...(legacy && spec.kind === 'agent' ? { aliases: [topLevelUrn(legacy.type, legacy.name)] } : {}),
-    });
+    super(FARGATE_WORKLOAD_TYPE, name, {}, workloadOptions('fargate', FARGATE_WORKLOAD_TYPE, name, spec, LEGACY_NAMES, opts));
     const parent = this;
     this.spec = spec;
     const network = platform.network;
@@ -291,18 +295,4 @@ export class FargateWorkload extends pulumi.ComponentResource implements Workloa
     if (isPrivate) this.url = pulumi.output(`http://${hostname}:${spec.port}`);
     this.registerOutputs({ serviceName: this.serviceName, ...(this.url ? { url: this.url } : {}) });
   }
-}
-
-/**
- * The names a one-server stack gave the children of the primary server's workload (under FargateTarget
- * fargate: fargate-<suffix>) and of the agent's (under FargateAgent agent: unchanged), for adoptLegacy.
- * The agent's execution role is new: it used the server's, with a policy that is removed.
- */
-function legacyName(component: string, spec: WorkloadSpec): (child: string, type: string) => string | undefined {
-  return (child, type) => {
-    if (type === FARGATE_WORKLOAD_TYPE || !child.startsWith(`${component}-`)) return undefined;
-    const suffix = child.slice(component.length + 1);
-    if (spec.kind === 'agent') return suffix === 'execution' ? undefined : child;
-    return `fargate-${suffix}`;
-  };
 }

@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { CustomDomain } from './domain';
 import { defaultStage, httpApi } from './httpApi';
 import { LambdaWorkload } from './lambdaWorkload';
-import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
+import { LEGACY_PARENTS, legacyOptions } from './legacy';
 import type { Platform, TargetDefinition } from './targets';
 import type { WorkloadSpec } from './workload';
 
@@ -30,12 +30,9 @@ export class LambdaPlatform extends pulumi.ComponentResource implements Platform
   readonly baseUrl: pulumi.Output<string>;
 
   constructor(name: string, args: LambdaPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-    const legacy = LEGACY_PARENTS.lambda.target;
-    super(LAMBDA_PLATFORM_TYPE, name, {}, {
-      ...opts,
-      aliases: [topLevelUrn(legacy.type, legacy.name), ...(opts?.aliases ?? [])],
-      transformations: [adoptLegacy(legacy, (child, type) => (type === LAMBDA_PLATFORM_TYPE ? undefined : child)), ...(opts?.transformations ?? [])],
-    });
+    // A one-server stack's LambdaTarget children keep their names.
+    const keep = (child: string, type: string) => (type === LAMBDA_PLATFORM_TYPE ? undefined : child);
+    super(LAMBDA_PLATFORM_TYPE, name, {}, legacyOptions(LEGACY_PARENTS.lambda.target, keep, opts));
     const parent = this;
 
     this.api = httpApi(`${name}-api`, { description: 'MCP server (Streamable HTTP)', allowedOrigins: args.allowedOrigins }, parent);

@@ -6,7 +6,7 @@ import { HTTP_API_TIMEOUT_SECONDS, splitReservedConcurrency } from '../config';
 import { defaultStage, httpApi, invokePermission, lambdaIntegration, route, routeName } from './httpApi';
 import { lambdaBase } from './iam';
 import type { LambdaPlatform } from './lambdaPlatform';
-import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
+import { workloadOptions, type LegacyNames } from './legacy';
 import type { Workload, WorkloadSpec } from './workload';
 
 export const LAMBDA_WORKLOAD_TYPE = 'mcp-on-aws:index:LambdaWorkload';
@@ -34,18 +34,13 @@ const LEGACY_SERVER_SUFFIXES = [
 ];
 
 /**
- * The old name of child `child` of workload `name`, for adoptLegacy: the primary server's children were
- * `lambda-<suffix>` under LambdaTarget `lambda`; the agent's kept their names under LambdaAgent `agent`,
- * but for its policy, which was `agent-agent`.
+ * The one-server stack's names: the primary server's children were `lambda-<suffix>` under LambdaTarget
+ * `lambda`; the agent's kept their names under LambdaAgent `agent`, but for its policy, `agent-agent`.
  */
-export function legacyChildName(name: string, spec: WorkloadSpec): (child: string, type: string) => string | undefined {
-  return (child, type) => {
-    if (type === LAMBDA_WORKLOAD_TYPE || !child.startsWith(`${name}-`)) return undefined;
-    const suffix = child.slice(name.length + 1);
-    if (spec.kind === 'agent') return suffix === 'policy' ? `${name}-agent` : child;
-    return LEGACY_SERVER_SUFFIXES.includes(suffix) ? `lambda-${suffix}` : undefined;
-  };
-}
+const LEGACY_NAMES: LegacyNames = {
+  server: (suffix) => (LEGACY_SERVER_SUFFIXES.includes(suffix) ? `lambda-${suffix}` : undefined),
+  agent: (suffix, child) => (suffix === 'policy' ? 'agent-agent' : child),
+};
 
 /**
  * One workload on Lambda (arm64, Node 22): a function running the workload's bundle, with its own log
@@ -65,13 +60,7 @@ export class LambdaWorkload extends pulumi.ComponentResource implements Workload
 
   constructor(name: string, args: LambdaWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, spec } = args;
-    const legacy = spec.adoptsLegacy ? (spec.kind === 'agent' ? LEGACY_PARENTS.lambda.agent : LEGACY_PARENTS.lambda.target) : undefined;
-    super(LAMBDA_WORKLOAD_TYPE, name, {}, {
-      ...opts,
-      ...(legacy ? { transformations: [adoptLegacy(legacy, legacyChildName(name, spec)), ...(opts?.transformations ?? [])] } : {}),
-      // The agent was a component of its own (LambdaAgent agent); the primary's old parent is the platform's.
-      ...(legacy && spec.kind === 'agent' ? { aliases: [topLevelUrn(legacy.type, legacy.name), ...(opts?.aliases ?? [])] } : {}),
-    });
+    super(LAMBDA_WORKLOAD_TYPE, name, {}, workloadOptions('lambda', LAMBDA_WORKLOAD_TYPE, name, spec, LEGACY_NAMES, opts));
     const parent = this;
     this.spec = spec;
     const settings = spec.settings;

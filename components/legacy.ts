@@ -42,3 +42,51 @@ export function adoptLegacy(parent: LegacyParent, rename: (name: string, type: s
     return { props: args.props, opts: pulumi.mergeOptions(args.opts, { aliases: [old] }) };
   };
 }
+
+/**
+ * Options with which a component takes over what a one-server stack had under `parent`: the component is
+ * aliased to `parent` (it replaces that component; the old one had no state of its own), and its children
+ * that `rename` maps get their old URNs (see adoptLegacy).
+ */
+export function legacyOptions(
+  parent: LegacyParent,
+  rename: (name: string, type: string) => string | undefined,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ComponentResourceOptions {
+  return {
+    ...opts,
+    aliases: [topLevelUrn(parent.type, parent.name), ...(opts?.aliases ?? [])],
+    transformations: [adoptLegacy(parent, rename), ...(opts?.transformations ?? [])],
+  };
+}
+
+/** How a workload's children were named in a one-server stack, by the suffix after the workload's name. */
+export interface LegacyNames {
+  /** The primary server's child `<target>-<server>-<suffix>`: its old name under the target's component, or none. */
+  server(suffix: string): string | undefined;
+  /** The agent's child `agent-<suffix>`: its old name under the agent's component (most kept theirs), or none. */
+  agent(suffix: string, child: string): string | undefined;
+}
+
+/**
+ * The options of workload `name` of `target`: the primary server's and the agent's take over their
+ * one-server stack's resources (the agent's component too: it was a component of its own, while the
+ * primary's children hung under the target's component, which the platform takes over).
+ */
+export function workloadOptions(
+  target: Target,
+  type: string,
+  name: string,
+  spec: { adoptsLegacy: boolean; kind: 'server' | 'agent' },
+  names: LegacyNames,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ComponentResourceOptions | undefined {
+  if (!spec.adoptsLegacy) return opts;
+  const rename = (child: string, childType: string) => {
+    if (childType === type || !child.startsWith(`${name}-`)) return undefined;
+    const suffix = child.slice(name.length + 1);
+    return spec.kind === 'agent' ? names.agent(suffix, child) : names.server(suffix);
+  };
+  if (spec.kind === 'agent') return legacyOptions(LEGACY_PARENTS[target].agent, rename, opts);
+  return { ...opts, transformations: [adoptLegacy(LEGACY_PARENTS[target].target, rename), ...(opts?.transformations ?? [])] };
+}
