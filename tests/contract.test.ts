@@ -159,6 +159,45 @@ describe('the environment contract between the program and the app', function ()
   });
 });
 
+/** Each server workload's environment, by server, as each target passes it. */
+const serverEnvironments: Record<string, (d: Deployed, server: string) => Record<string, string>> = {
+  lambda: (d, s) => d.one('aws:lambda/function:Function', `lambda-${s}-fn`).inputs.environment.variables,
+  fargate: (d, s) => envOf(JSON.parse(d.one('aws:ecs/taskDefinition:TaskDefinition', `fargate-${s}-task`).inputs.containerDefinitions)[0].environment),
+  eks: (d, s) => envOf(d.one('kubernetes:apps/v1:Deployment', `eks-${s}-deployment`).inputs.spec.template.spec.containers[0].env),
+};
+const TOOLS_OF: Record<string, string[]> = { cost: ['estimate_hosting_cost'], text: ['analyze_text'] };
+
+describe('each server workload serves its own server', function () {
+  this.timeout(120_000);
+
+  for (const [target, envFor] of Object.entries(serverEnvironments)) {
+    it(`${target}: the environment of each server's workload, served by the app, lists that server's tools only, at /<server>/mcp and /mcp`, async () => {
+      const d = await deployWith({ target });
+      for (const [server, tools] of Object.entries(TOOLS_OF)) {
+        const env = envFor(d, server);
+        assert.equal(env.MCP_SERVER, server);
+        // The container entry (main.ts) and the Lambda entry pick the server MCP_SERVER names.
+        const running =
+          target === 'lambda'
+            ? await listen(createApp(loadServer(readEnv(env).MCP_SERVER!), { ...appOptionsFromEnv(readEnv(env), 'json'), logger: silentLogger }))
+            : await (async () => {
+                const srv = await startServer({ draining: false }, silentLogger, readEnv(env), { host: '127.0.0.1', port: 0 });
+                return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
+              })();
+        try {
+          for (const path of [`/${server}/mcp`, '/mcp']) {
+            const res = await post(`${running.url}${path}`, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { host: '127.0.0.1' });
+            assert.equal(res.status, 200, `${target} ${server} ${path}`);
+            assert.deepEqual((await rpcBody(res)).result.tools.map((t: { name: string }) => t.name), tools, `${target} ${server} ${path}`);
+          }
+        } finally {
+          await running.close();
+        }
+      }
+    });
+  }
+});
+
 describe('the targets the program knows', () => {
   it('are the ones Pulumi.yaml describes for the target setting', () => {
     const yaml = parse(readFileSync(path.join(__dirname, '..', 'Pulumi.yaml'), 'utf8'));
