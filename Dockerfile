@@ -22,6 +22,6 @@ COPY --from=build --chown=node:node /src/dist/agent/index.js ./agent.js
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "Promise.any([process.env.PORT||3000,process.env.AGENT_PORT||3001].map(p=>fetch('http://127.0.0.1:'+p+'/healthz').then(r=>{if(!r.ok)throw 0}))).then(()=>process.exit(0),()=>process.exit(1))"]
 # exec form: node is PID 1 and receives SIGTERM itself, so in-flight requests drain.
 CMD ["node", "index.js"]

@@ -388,7 +388,7 @@ function mergeSettings(c: StackConfig, workload: string, overrides: readonly Ove
 /** The problems the rules across keys find in `workload`'s settings, as `key: message`. */
 function workloadCrossProblems(c: StackConfig, workload: string, settings: WorkloadSettings, given: (key: keyof StackConfig) => boolean): string[] {
   const found: string[] = [];
-  crossCheck({ ...c, ...settings }, given, (key, message) => found.push(`${key}: ${message}`), !(workload === 'agent' && AGENT_FIXED.lambdaFunctionUrl));
+  crossCheck({ ...c, ...settings }, given, (key, message) => found.push(`${key}: ${message}`), workload !== 'agent');
   return found;
 }
 
@@ -462,5 +462,5 @@ export function workloadSettings(c: StackConfig, workload: string): WorkloadSett
  */
 export function primaryLeftOutWarning(marked: string | undefined, deployed: readonly string[], primary: string): string | undefined {
   if (marked === undefined || deployed.includes(marked)) return undefined;
-  return `servers leaves out ${marked}, the primary server: /mcp now serves ${primary}`;
+  return `servers leaves out ${marked}, the primary server: /mcp now serves ${primary}, and ${primary}'s Cloud Map service takes the discoveryService name (the service is replaced)`;
 }

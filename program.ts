@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { Target } from './app/contract';
 import { choosePrimary, serverCatalog, type ServerCatalog } from './app/servers/catalog';
-import { keyValues, parseConfig, primaryLeftOutWarning, type StackConfig } from './config';
+import { ConfigError, keyValues, parseConfig, primaryLeftOutWarning, type StackConfig } from './config';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
 import { eksTarget } from './components/eksPlatform';
@@ -41,6 +41,15 @@ export interface StackOutputs extends TargetOutputs {
  * service per server), then the target's platform, a workload per server and the agent's.
  */
 export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatalog()): StackOutputs {
+  const deployed = config.servers ?? catalog.names;
+  const primary = choosePrimary(catalog, deployed);
+  // Checked before any resource exists: Cloud Map refuses two services of one name in a namespace.
+  const clash = deployed.find((s) => s !== primary && s === config.discoveryService);
+  if (clash) {
+    throw new ConfigError([
+      `discoveryService: "${clash}" is server ${clash}'s Cloud Map service; the primary server (${primary}) needs a name no other server has (default mcp-server)`,
+    ]);
+  }
   const stack = pulumi.getStack();
   const provider = new aws.Provider('aws', {
     region: aws.config.region,
@@ -54,8 +63,6 @@ export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatal
   const namespaceName = config.discoveryNamespace ?? `${stack}.${pulumi.getProject()}.local`;
   // The same namespace and services on every target: a stack that moves keeps its discovery names.
   const discovery = new Discovery('discovery', { namespaceName }, opts);
-  const deployed = config.servers ?? catalog.names;
-  const primary = choosePrimary(catalog, deployed);
   const warnings: string[] = [];
   const leftOut = primaryLeftOutWarning(catalog.names.find((n) => catalog.load(n).primary), deployed, primary);
   if (leftOut) warnings.push(leftOut);

@@ -19,8 +19,11 @@ export const TRANSPORT = 'streamable-http';
  * part of names AWS and Kubernetes limit (a DNS label, short enough for every name built from it).
  */
 export const SERVER_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,19}$/;
-/** First path segments the front door, the agent or the protocol use: no server may take them. */
-export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask'] as const;
+/**
+ * First path segments the front door, the agent or the protocol use, and names the program gives its own
+ * resources beside the servers' (`discovery-service`, the EKS Ingress `mcp-front-door`): no server may take them.
+ */
+export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask', 'service', 'front-door'] as const;
 
 /** Why `name` cannot name a server, or undefined when it can. */
 export function serverNameProblem(name: string): string | undefined {

@@ -319,7 +319,7 @@ describe('servers and serverOverrides', () => {
 
   describe('the warning when servers leaves out the primary server', () => {
     it('says which server /mcp serves instead', () => {
-      assert.equal(primaryLeftOutWarning('cost', ['text', 'web'], 'text'), 'servers leaves out cost, the primary server: /mcp now serves text');
+      assert.equal(primaryLeftOutWarning('cost', ['text', 'web'], 'text'), "servers leaves out cost, the primary server: /mcp now serves text, and text's Cloud Map service takes the discoveryService name (the service is replaced)");
     });
     it('says nothing when the primary server is deployed, or when no folder says primary', () => {
       assert.equal(primaryLeftOutWarning('cost', ['cost', 'text'], 'cost'), undefined);
@@ -335,7 +335,19 @@ describe('servers and serverOverrides', () => {
     it('registers only the listed servers in Cloud Map, and warns that /mcp moved', async () => {
       const d = await deployWith({ servers: ['text'] });
       assert.deepEqual(services(d), ['discovery-text mcp-server']);
-      assert.ok(d.outputs.warnings.includes('servers leaves out cost, the primary server: /mcp now serves text'), d.outputs.warnings.join('\n'));
+      assert.ok(
+        d.outputs.warnings.includes(
+          "servers leaves out cost, the primary server: /mcp now serves text, and text's Cloud Map service takes the discoveryService name (the service is replaced)",
+        ),
+        d.outputs.warnings.join('\n'),
+      );
+    });
+
+    it('refuses a discoveryService that another server’s Cloud Map service has, before creating anything', async () => {
+      await assert.rejects(deployWith({ discoveryService: 'text' }), /discoveryService: "text" is server text's Cloud Map service; the primary server \(cost\) needs a name/);
+      assert.deepEqual(registered, []);
+      const d = await deployWith({ discoveryService: 'cost' });
+      assert.deepEqual(services(d).sort(), ['discovery-cost cost', 'discovery-text text']);
     });
 
     it('keeps the primary server’s service and says nothing when it is listed', async () => {

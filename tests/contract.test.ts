@@ -1,8 +1,9 @@
 // The environment the program gives the app, fed to the app itself: what the program sets (e.g.
 // ALLOWED_HOSTS=*) and what the app reads must agree, on a real local server.
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DiscoverInstancesCommand, ListServicesCommand, ServiceDiscoveryClient, type HttpInstanceSummary } from '@aws-sdk/client-servicediscovery';
@@ -333,6 +334,43 @@ describe('the Lambda handlers the program sets', function () {
       assert.equal(file, 'index', `${fn.name}: ${fn.inputs.handler}`);
       // streamHandler is defined only inside the Lambda runtime, but exported everywhere.
       assert.ok(name! in (fn.name.startsWith('agent-') ? agent : server), `${fn.name}: ${fn.inputs.handler} is not exported`);
+    }
+  });
+});
+
+describe('the image’s HEALTHCHECK (Dockerfile)', function () {
+  this.timeout(30_000);
+  const [, probe] = (() => {
+    const line = /^\s*CMD (\[.*\])$/m.exec(readFileSync(path.join(__dirname, '..', 'Dockerfile'), 'utf8').split('HEALTHCHECK')[1]!)![1]!;
+    const cmd = JSON.parse(line) as string[];
+    assert.deepEqual(cmd.slice(0, 2), ['node', '-e']);
+    return cmd.slice(1);
+  })();
+
+  /** Runs the probe with `env` and answers its exit code. */
+  const runProbe = (env: Record<string, string>) =>
+    new Promise<number | null>((resolve) => execFile(process.execPath, ['-e', probe!], { env: { ...process.env, ...env } }, (err) => resolve(err ? (err.code as number) : 0)));
+
+  /** A port nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const s = http.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const { port } = s.address() as AddressInfo;
+    await new Promise((r) => s.close(r));
+    return port;
+  }
+
+  it('is healthy when the server (PORT) or the agent (AGENT_PORT) answers /healthz, and not when neither does', async () => {
+    const healthy = http.createServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end());
+    await new Promise<void>((r) => healthy.listen(0, '127.0.0.1', r));
+    try {
+      const up = String((healthy.address() as AddressInfo).port);
+      const down = String(await closedPort());
+      assert.equal(await runProbe({ PORT: up, AGENT_PORT: down }), 0, 'the server answers');
+      assert.equal(await runProbe({ PORT: down, AGENT_PORT: up }), 0, 'the agent answers');
+      assert.equal(await runProbe({ PORT: down, AGENT_PORT: down }), 1, 'nothing answers');
+    } finally {
+      await new Promise((r) => healthy.close(r));
     }
   });
 });

@@ -1,13 +1,12 @@
 // Adding a server is adding one folder: in a copy of the project, a new folder under app/servers/ and
 // nothing else becomes a server of the program (under mocks), of the Lambda build, and of `npm start`.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { httpApiV2Event } from './fixtures/lambdaEvents';
+import { killLocal, startLocal, stopLocal, type LocalRun } from './helpers/local';
 
 const root = path.resolve(__dirname, '..');
 const tsx = require.resolve('tsx/cjs');
@@ -37,6 +36,7 @@ const node = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
 describe('adding a server is adding a folder (in a copy of the project)', function () {
   this.timeout(180_000);
   let copy: string;
+  let local: LocalRun | undefined;
 
   before(() => {
     copy = mkdtempSync(path.join(tmpdir(), 'mcp-on-aws-scratch-'));
@@ -50,7 +50,10 @@ describe('adding a server is adding a folder (in a copy of the project)', functi
     writeFileSync(path.join(copy, 'app/servers/echo/tools/echo.ts'), ECHO_TOOL);
   });
 
-  after(() => rmSync(copy, { recursive: true, force: true }));
+  after(() => {
+    killLocal(local);
+    rmSync(copy, { recursive: true, force: true });
+  });
 
   it('the program deploys it on every target: a Cloud Map service, a route, the same URL', () => {
     const seen = JSON.parse(node(copy, ['-r', './tests/setup.ts', 'tests/scratch/probe.ts']).trim().split('\n').pop()!);
@@ -66,8 +69,10 @@ describe('adding a server is adding a folder (in a copy of the project)', functi
   });
 
   it('the build makes its Lambda bundle, which serves its tools', () => {
-    const bundle = node(copy, ['-e', "require('./scripts/bundles').buildBundle({ kind: 'lambda', server: 'echo' }).then((f) => console.log(f))"]).trim();
-    assert.equal(bundle, path.join(copy, 'dist/lambda/echo/index.js'));
+    // npm run build's script, for the Lambda bundles only.
+    const built = node(copy, ['scripts/build.ts', 'lambda']);
+    assert.match(built, /^dist\/lambda\/echo\/index\.js /m);
+    const bundle = path.join(copy, 'dist/lambda/echo/index.js');
     const event = httpApiV2Event(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }), { path: '/echo/mcp' });
     const answer = execFileSync(
       process.execPath,
@@ -80,19 +85,9 @@ describe('adding a server is adding a folder (in a copy of the project)', functi
   });
 
   it('npm start serves it, and the agent lists and calls its tool', async () => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
-      cwd: copy,
-      env: { ...process.env, PORT: '0', AGENT_PORT: '0', LOG_LEVEL: 'info', MCP_SERVERS: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const agent = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).on('line', (line) => {
-          const entry = JSON.parse(line);
-          if (entry.msg === 'agent listening') resolve(entry.url);
-        });
-        child.once('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
-      });
+    local = startLocal(copy);
+    {
+      const { agent } = await local.ready;
       const tools = (await (await fetch(`${agent}/tools`)).json()) as { tools: { name: string; server: string }[] };
       assert.ok(tools.tools.some((t) => t.name === 'echo' && t.server === 'echo'), JSON.stringify(tools.tools.map((t) => [t.name, t.server])));
       const res = await fetch(`${agent}/tools/echo/call`, {
@@ -102,11 +97,7 @@ describe('adding a server is adding a folder (in a copy of the project)', functi
       });
       assert.equal(res.status, 200);
       assert.deepEqual(((await res.json()) as { result: { structuredContent: unknown } }).result.structuredContent, { text: 'hello' });
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      assert.equal(code, 0);
-    } finally {
-      child.kill('SIGKILL');
+      assert.equal(await stopLocal(local), 0);
     }
   });
 });

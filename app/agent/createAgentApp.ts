@@ -1,6 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { HEALTH_PATH } from '../contract';
 import { DEFAULT_MAX_BODY_BYTES } from '../limits';
 import { clientErrors, internalError, originGuard, plainError, requestLog } from '../http';
 import type { Logger } from '../logger';
@@ -57,7 +58,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(logger, () => ({}), opts.isDraining));
-  app.get('/healthz', (_req, res) => {
+  app.get(HEALTH_PATH, (_req, res) => {
     if (opts.isDraining?.()) res.status(503).json({ status: 'draining' });
     else res.json({ status: 'ok' });
   });

@@ -3,36 +3,24 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { localServersList } from '../../app/local';
+import { killLocal, startLocal, stopLocal, type LocalRun } from '../helpers/local';
 
 const root = path.resolve(__dirname, '../..');
 
 describe('npm start (app/local.ts): the servers and the agent together', function () {
   this.timeout(30_000);
+  let local: LocalRun | undefined;
+  afterEach(() => killLocal(local));
 
   it("gives the agent every server as name=url, at the front door's /<name>/mcp", () => {
     assert.equal(localServersList(['cost', 'text'], 3000), 'cost=http://127.0.0.1:3000/cost/mcp,text=http://127.0.0.1:3000/text/mcp');
   });
 
   it('serves every server, and the agent lists and calls the tools of each through the static list', async () => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: '0', AGENT_PORT: '0', LOG_LEVEL: 'info', MCP_SERVERS: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const urls: Record<string, string> = {};
-      let servers: Record<string, string> = {};
-      await new Promise<void>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).on('line', (line) => {
-          const entry = JSON.parse(line);
-          if (entry.msg === 'MCP server listening') ({ url: urls.mcp, servers } = entry);
-          if (entry.msg === 'agent listening') urls.agent = entry.url;
-          if (urls.mcp && urls.agent) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-      });
+    local = startLocal(root);
+    {
+      const { servers, ...urls } = await local.ready;
       const base = urls.mcp!.replace(/\/mcp$/, '');
       assert.deepEqual(servers, { cost: `${base}/cost/mcp`, text: `${base}/text/mcp` }, 'the log line lists every server');
       const tools = (await (await fetch(`${urls.agent}/tools`)).json()) as any;
@@ -54,11 +42,7 @@ describe('npm start (app/local.ts): the servers and the agent together', functio
       });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as any).result.structuredContent.cheapest, 'lambda');
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      assert.equal(code, 0);
-    } finally {
-      child.kill('SIGKILL');
+      assert.equal(await stopLocal(local), 0);
     }
   });
 

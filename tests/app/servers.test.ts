@@ -49,6 +49,9 @@ describe('server folders and the catalog (app/servers)', () => {
         'good/index.ts': '',
         'Bad_Name/index.ts': '',
         'mcp/index.ts': '',
+        // The names of the program's own resources beside the servers': discovery-service, the EKS Ingress mcp-front-door.
+        'service/index.ts': '',
+        'front-door/index.ts': '',
         'a-name-of-twenty-one1/index.ts': '',
       });
       const err = (() => {
@@ -60,9 +63,11 @@ describe('server folders and the catalog (app/servers)', () => {
         return undefined;
       })();
       assert.ok(err instanceof ServerFolderError, 'a ServerFolderError');
-      assert.equal(err.problems.length, 3);
+      assert.equal(err.problems.length, 5);
       assert.match(err.message, /"Bad_Name"/);
       assert.match(err.message, /"mcp" is reserved/);
+      assert.match(err.message, /"service" is reserved/);
+      assert.match(err.message, /"front-door" is reserved/);
       assert.match(err.message, /"a-name-of-twenty-one1"/);
     });
 
