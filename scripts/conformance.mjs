@@ -46,6 +46,14 @@ for (const scenario of SCENARIOS) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${scenario}${summary ? `  (${summary[1]}/${summary[2]} checks)` : ''}`);
   if (!ok) console.log(output.replace(/\x1b\[[0-9;]*m/g, ''));
 }
+// The server drains and exits on SIGTERM; one still running after 10 s is killed, and said so.
+const exited = new Promise((resolve) => server.once('exit', resolve));
 server.kill('SIGTERM');
+const drained = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(resolve, 10_000, false).unref())]);
+if (!drained) {
+  console.log('the server had not exited 10 s after SIGTERM: killed');
+  server.kill('SIGKILL');
+  await exited;
+}
 console.log(`conformance: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
