@@ -1,63 +1,114 @@
 // Throughput of tools/call: this app (all its middleware on: logging, Host/Origin checks, body limit)
-// against the MCP SDK's own minimal stateless example server, side by side, in alternating rounds.
+// against the MCP SDK's own minimal stateless servers, side by side, in alternating rounds: the v1
+// SDK's example (simpleStatelessStreamableHttp) and the v2 SDK's createMcpHandler mounted on Express
+// as its docs show (bench/reference/v2server.ts, bundled with the project's bundle options).
+// Each server is called on the 2025-11-25 wire and on the 2026-07-28 wire; a server that does not
+// answer one request of a wire correctly is reported "not supported" there, and not measured.
 // Usage: node bench/throughput.mjs [seconds per round] [connections] [rounds]
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
 import { freePort, startServer } from './lib.mjs';
+
+const { bundleOptions } = await tsImport('../scripts/bundles.ts', import.meta.url);
+const { judgeAnswer, legacyRequest, modernRequest, LEGACY_VERSION, MODERN_VERSION } = await tsImport('./mcpWire.ts', import.meta.url);
+const { REFERENCE_TOOL } = await tsImport('./reference/v2handler.ts', import.meta.url);
 
 const duration = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 20);
 const rounds = Number(process.argv[4] ?? 2);
 
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
-const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const call = (name, args) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
+const REFERENCE = 'bench/out/v2-reference/server.js';
+await build({ ...bundleOptions({ kind: 'server' }), entryPoints: ['bench/reference/v2server.ts'], outfile: REFERENCE });
 
-const oursPort = await freePort();
-const sdkPort = await freePort();
+const APP = 'mcp-on-aws';
+const V1 = 'v1 sdk example';
+const V2 = 'v2 sdk reference';
+const WIRES = { [LEGACY_VERSION]: legacyRequest, [MODERN_VERSION]: modernRequest };
+
+const ports = { [APP]: await freePort(), [V1]: await freePort(), [V2]: await freePort() };
 const servers = {
-  'mcp-on-aws': {
+  [APP]: {
     // analyze_text is the text server's: its own path at the front door.
-    url: `http://127.0.0.1:${oursPort}/text/mcp`,
+    url: `http://127.0.0.1:${ports[APP]}/text/mcp`,
     // Logging stays on (info, to a discarded stdout), as deployed.
-    child: await startServer(['dist/server/index.js'], { PORT: String(oursPort), LOG_LEVEL: 'info' }, `http://127.0.0.1:${oursPort}/mcp`),
-    body: call('analyze_text', { text: 'The quick brown fox jumps over the lazy dog.' }),
+    start: () => startServer(['dist/server/index.js'], { PORT: String(ports[APP]), LOG_LEVEL: 'info' }, `http://127.0.0.1:${ports[APP]}/mcp`),
+    tool: { name: 'analyze_text', arguments: { text: 'The quick brown fox jumps over the lazy dog.' } },
   },
-  'sdk example': {
-    url: `http://127.0.0.1:${sdkPort}/mcp`,
-    child: await startServer(
-      ['-r', './bench/listen-port.cjs', 'node_modules/@modelcontextprotocol/sdk/dist/cjs/examples/server/simpleStatelessStreamableHttp.js'],
-      { BENCH_PORT: String(sdkPort) },
-      `http://127.0.0.1:${sdkPort}/mcp`,
-    ),
+  [V1]: {
+    url: `http://127.0.0.1:${ports[V1]}/mcp`,
+    start: () =>
+      startServer(
+        ['-r', './bench/listen-port.cjs', 'node_modules/@modelcontextprotocol/sdk/dist/cjs/examples/server/simpleStatelessStreamableHttp.js'],
+        { BENCH_PORT: String(ports[V1]) },
+        `http://127.0.0.1:${ports[V1]}/mcp`,
+      ),
     // Its one tool, asked for a single notification and no wait.
-    body: call('start-notification-stream', { interval: 0, count: 1 }),
+    tool: { name: 'start-notification-stream', arguments: { interval: 0, count: 1 } },
+  },
+  [V2]: {
+    url: `http://127.0.0.1:${ports[V2]}/mcp`,
+    start: () => startServer([REFERENCE], { PORT: String(ports[V2]) }, `http://127.0.0.1:${ports[V2]}/mcp`),
+    tool: REFERENCE_TOOL,
   },
 };
 
-const results = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
-const run = (s, seconds) =>
-  autocannon({ url: s.url, method: 'POST', headers, body: s.body, connections, duration: seconds, expectBody: undefined });
-
-for (const s of Object.values(servers)) await run(s, 2); // warm-up
-for (let round = 0; round < rounds; round++) {
-  const order = round % 2 ? Object.keys(servers).reverse() : Object.keys(servers);
-  for (const name of order) {
-    const r = await run(servers[name], duration);
-    if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx responses, ${r.errors} errors`);
-    results[name].push({ rps: r.requests.average, p99: r.latency.p99 });
+try {
+  for (const s of Object.values(servers)) s.child = await s.start();
+  // Which server answers which wire: one tools/call each, judged on its answer.
+  const runsOf = [];
+  const unsupported = {};
+  for (const [wire, request] of Object.entries(WIRES)) {
+    for (const [name, s] of Object.entries(servers)) {
+      const { headers, body } = request('tools/call', s.tool);
+      const res = await fetch(s.url, { method: 'POST', headers, body });
+      const answer = judgeAnswer(res.status, res.headers.get('content-type') ?? undefined, await res.text());
+      if (answer.ok) runsOf.push({ name, wire, url: s.url, headers, body, results: [] });
+      else unsupported[`${name} ${wire}`] = answer.reason;
+    }
   }
-}
-for (const s of Object.values(servers)) s.child.kill();
 
-const summary = Object.fromEntries(
-  Object.entries(results).map(([name, rs]) => [
-    name,
-    { rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length, p99: Math.max(...rs.map((r) => r.p99)) },
-  ]),
-);
-console.log(`tools/call, ${connections} connections, ${rounds} rounds x ${duration} s, node ${process.version}`);
-for (const [name, s] of Object.entries(summary)) {
-  console.log(`${name.padEnd(12)} ${s.rps.toFixed(0).padStart(7)} req/s   p99 ${String(s.p99).padStart(4)} ms`);
+  const run = (r, seconds) =>
+    autocannon({ url: r.url, method: 'POST', headers: r.headers, body: r.body, connections, duration: seconds, expectBody: undefined });
+  for (const r of runsOf) await run(r, 2); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts one further along, so that no server always runs first or last.
+    const order = runsOf.map((_, i) => runsOf[(i + round) % runsOf.length]);
+    for (const r of order) {
+      const a = await run(r, duration);
+      if (a.non2xx || a.errors) throw new Error(`${r.name} ${r.wire}: ${a.non2xx} non-2xx responses, ${a.errors} errors`);
+      r.results.push({ rps: a.requests.average, p99: a.latency.p99 });
+    }
+  }
+
+  const summary = (name, wire) => {
+    const r = runsOf.find((x) => x.name === name && x.wire === wire);
+    return r && { rps: r.results.reduce((a, x) => a + x.rps, 0) / r.results.length, p99: Math.max(...r.results.map((x) => x.p99)) };
+  };
+  const met = (ok) => (ok ? 'met' : 'NOT met');
+  console.log(`tools/call, ${connections} connections, ${rounds} rounds x ${duration} s, node ${process.version}`);
+  for (const wire of Object.keys(WIRES)) {
+    console.log(`\n${wire} wire`);
+    for (const name of Object.keys(servers)) {
+      const s = summary(name, wire);
+      console.log(
+        `  ${name.padEnd(17)} ` +
+          (s ? `${s.rps.toFixed(0).padStart(7)} req/s   p99 ${String(s.p99).padStart(4)} ms` : `not supported (${unsupported[`${name} ${wire}`]})`),
+      );
+    }
+    const app = summary(APP, wire);
+    for (const ref of [V1, V2]) {
+      const r = summary(ref, wire);
+      if (app && r) console.log(`  ratio ${APP} / ${ref}: req/s ${(app.rps / r.rps).toFixed(2)}x, p99 ${(app.p99 / r.p99).toFixed(2)}x`);
+    }
+    const v2 = summary(V2, wire);
+    console.log(
+      `  goal (issue 11): req/s >= ${V2} ` +
+        (app && v2 ? `${met(app.rps >= v2.rps)}, p99 no worse ${met(app.p99 <= v2.p99)}` : 'NOT met, not measured on both'),
+    );
+  }
+} finally {
+  for (const s of Object.values(servers)) s.child?.kill();
 }
-console.log(`ratio (mcp-on-aws / sdk example): ${(summary['mcp-on-aws'].rps / summary['sdk example'].rps).toFixed(2)}`);
