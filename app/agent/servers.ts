@@ -1,8 +1,10 @@
 import {
   Client,
   ProtocolError,
+  ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
+  SdkHttpError,
   StreamableHTTPClientTransport,
   type CallToolResult,
   type PriorDiscovery,
@@ -188,22 +190,30 @@ export class McpServers {
     const timer = setTimeout(() => fail(new CallTimeoutError(endpoint, this.timeoutMs)), this.timeoutMs);
     // The SDK's own timeouts are a backstop; the timer above bounds the whole operation.
     const backstop = this.timeoutMs + 1000;
-    const client = new Client(
-      { name: 'mcp-on-aws-agent', version: APP_VERSION },
-      { versionNegotiation: { mode: 'auto', probe: { timeoutMs: backstop } } },
-    );
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail }),
-    });
     const options: RequestOptions = { timeout: backstop, signal: stop.signal };
+    const attempt = async (prior: PriorDiscovery | undefined): Promise<T> => {
+      const client = new Client({ name: 'mcp-on-aws-agent', version: APP_VERSION }, { versionNegotiation: { mode: 'auto', probe: { timeoutMs: backstop } } });
+      const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
+        fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail }),
+      });
+      try {
+        await client.connect(transport, prior ? { ...options, prior } : options);
+        if (!prior) this.remember(endpoint.url, client);
+        return await fn(client, options);
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    };
     const prior = this.negotiated(endpoint.url) ? this.eras.get(endpoint.url)!.prior : undefined;
     try {
       return await Promise.race([
-        (async () => {
-          await client.connect(transport, prior ? { ...options, prior } : options);
-          if (!prior) this.remember(endpoint.url, client);
-          return fn(client, options);
-        })(),
+        attempt(prior).catch((err: unknown) => {
+          // A server that refuses the remembered 2026-07-28 was redeployed without it: it ran nothing, so
+          // the operation is made again, negotiating afresh (within the same timeout).
+          if (prior?.kind !== 'modern' || failure || !refusesRevision(err)) throw err;
+          this.eras.delete(endpoint.url);
+          return attempt(undefined);
+        }),
         failed,
       ]);
     } catch (err) {
@@ -212,7 +222,6 @@ export class McpServers {
       throw classify(endpoint, failure ?? err, this.timeoutMs);
     } finally {
       clearTimeout(timer);
-      await client.close().catch(() => undefined);
     }
   }
 
@@ -345,7 +354,8 @@ export class McpServers {
               // The listed definition lets a 2026-07-28 call carry the tool's Mcp-Param-* headers without listing again.
               return (await c.callTool({ name: tool.tool, arguments: args }, { ...options, toolDefinition: { ...tool, name: tool.tool } })) as CallToolResult;
             } catch (err) {
-              if (err instanceof ProtocolError) {
+              // A refused revision is not the tool's error: see withClient.
+              if (err instanceof ProtocolError && err.code !== ProtocolErrorCode.UnsupportedProtocolVersion) {
                 return { isError: true, content: [{ type: 'text' as const, text: protocolErrorText(err) }] };
               }
               throw err;
@@ -365,10 +375,15 @@ function classify(endpoint: McpEndpoint, err: unknown, timeoutMs: number): unkno
   if (err instanceof ServerUnreachableError || err instanceof UpstreamError || err instanceof CallTimeoutError) return err;
   if (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) return new CallTimeoutError(endpoint, timeoutMs);
   if (isUnreachable(err)) return new ServerUnreachableError([endpoint], err);
-  if (err instanceof ProtocolError) return err;
+  if (err instanceof ProtocolError) return err.code === ProtocolErrorCode.UnsupportedProtocolVersion ? new UpstreamError(endpoint, summarize(err)) : err;
   if (isUpstreamFault(err)) return new UpstreamError(endpoint, summarize(err));
   // The agent's own failure: not the server's, so it is neither retried nor blamed on it.
   return err;
+}
+
+/** Whether `err` is a server refusing the protocol revision of a request (HTTP 400, or JSON-RPC -32022): nothing ran. */
+function refusesRevision(err: unknown): boolean {
+  return (err instanceof SdkHttpError && err.status === 400) || (err instanceof ProtocolError && err.code === ProtocolErrorCode.UnsupportedProtocolVersion);
 }
 
 /** One line on a server that failed, for GET /tools. */

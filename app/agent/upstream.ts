@@ -102,7 +102,12 @@ export function boundedFetch(opts: {
         try {
           chunk = await reader.read();
         } catch (err) {
-          const failure = signal.aborted ? (signal.reason as Error) : new ConnectionError(err);
+          // Stopped by the caller (the SDK lets go of a response, on close say): not the server's failure.
+          if (signal.aborted) {
+            controller.error(signal.reason ?? err);
+            return;
+          }
+          const failure = new ConnectionError(err);
           opts.onFailure(failure);
           controller.error(failure);
           return;
