@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import { createAgentApp } from '../../../app/agent/createAgentApp';
 import { StaticResolver } from '../../../app/agent/resolver';
 import { McpServers } from '../../../app/agent/servers';
+import { ResponseTooLargeError } from '../../../app/agent/upstream';
 import { json, listen, request, silentLogger } from '../../helpers/http';
-import { legacyApp, modernApp, recordingServer, type McpApp, type RecordingServer } from './recordingServer';
+import { failingApp, legacyApp, modernApp, recordingServer, type McpApp, type RecordingServer } from './recordingServer';
 
 const MODERN = '2026-07-28';
 /** The revision the v1 SDK's server answers initialize with (its latest). */
@@ -12,10 +13,11 @@ const LEGACY = '2025-11-25';
 const ERA_TTL_MS = 10 * 60_000;
 
 /** An agent's view of one server at `server.url`, on a clock the test moves. */
-function serversFor(server: RecordingServer, clock = { now: 0 }) {
+function serversFor(server: RecordingServer, clock = { now: 0 }, maxResponseBytes?: number) {
   return new McpServers({
     resolver: new StaticResolver([server.url]),
     timeoutMs: 10_000,
+    ...(maxResponseBytes ? { maxResponseBytes } : {}),
     toolsTtlMs: 60 * 60_000,
     eraTtlMs: ERA_TTL_MS,
     now: () => clock.now,
@@ -40,7 +42,7 @@ describe('agent protocol revisions (MCP 2026-07-28 and 2025)', () => {
       const agent = await listen(createAgentApp({ servers: serversFor(server), logger: silentLogger }));
       try {
         const tools = await json(await request(`${agent.url}/tools`));
-        assert.deepEqual(tools.tools.map((t: any) => t.name), ['echo']);
+        assert.deepEqual(tools.tools.map((t: any) => t.name), ['big', 'echo']);
         const res = await request(`${agent.url}/tools/echo/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
         assert.equal(res.status, 200);
         assert.equal(textOf((await json(res)).result), 'hi (modern)');
@@ -112,5 +114,26 @@ describe('agent protocol revisions (MCP 2026-07-28 and 2025)', () => {
         ['tools/call', LEGACY],
       ]);
       assert.deepEqual(servers.negotiated(server.url), { era: 'legacy', protocolVersion: LEGACY });
+    }));
+
+  it('an endpoint that fails is asked again the next time: what it spoke is forgotten', () =>
+    withServer(modernApp(), async (server) => {
+      const servers = serversFor(server);
+      await servers.tools();
+      await server.redeploy(failingApp());
+      await assert.rejects(servers.callTool('echo', { text: 'a' }), /answered HTTP 500/);
+      assert.equal(servers.negotiated(server.url), undefined);
+      await server.redeploy(modernApp());
+      server.requests.length = 0;
+      assert.equal(textOf((await servers.callTool('echo', { text: 'b' })).result), 'b (modern)');
+      assert.deepEqual(server.requests.map((r) => r.method), ['server/discover', 'tools/call']);
+    }));
+
+  it('2026-07-28 answers are read up to maxResponseBytes too', () =>
+    withServer(modernApp(), async (server) => {
+      const servers = serversFor(server, { now: 0 }, 64 * 1024);
+      assert.equal(textOf((await servers.callTool('big', { bytes: 1000 })).result).length, 1000);
+      assert.deepEqual(servers.negotiated(server.url)?.era, 'modern');
+      await assert.rejects(servers.callTool('big', { bytes: 100 * 1024 }), (err: unknown) => err instanceof ResponseTooLargeError && err.limit === 64 * 1024);
     }));
 });

@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { McpServer as LegacyMcpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express from 'express';
+import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { listen } from '../../helpers/http';
 
@@ -17,7 +17,7 @@ export interface Recorded {
 
 /** What answers the requests of a recording server: an MCP server app, for one request. */
 export interface McpApp {
-  handle(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void>;
+  handle(req: Request, res: Response): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,17 +72,31 @@ export async function recordingServer(app: McpApp): Promise<RecordingServer> {
   };
 }
 
-/** A server built on the v2 SDK (createMcpHandler): 2026-07-28, and the 2025 revisions per request. `echo` says which it was asked in. */
+/**
+ * A server built on the v2 SDK (createMcpHandler): 2026-07-28, and the 2025 revisions per request. `echo` says
+ * which it was asked in; `big` answers as many bytes as asked.
+ */
 export function modernApp(): McpApp {
   const handler = createMcpHandler(({ era }) => {
     const server = new McpServer({ name: 'modern', version: '1.0.0' });
     server.registerTool('echo', { description: 'Echo', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
       content: [{ type: 'text', text: `${text} (${era})` }],
     }));
+    server.registerTool('big', { description: 'Answers `bytes` bytes of text', inputSchema: z.object({ bytes: z.number().int() }) }, async ({ bytes }) => ({
+      content: [{ type: 'text', text: 'x'.repeat(bytes) }],
+    }));
     return server;
   });
   const node = toNodeHandler(handler);
   return { handle: (req, res) => node(req, res, req.body), close: () => handler.close() };
+}
+
+/** An app that answers every request with HTTP 500. */
+export function failingApp(): McpApp {
+  return {
+    handle: async (_req, res) => void res.status(500).end(),
+    close: async () => undefined,
+  };
 }
 
 /** A 2025-only server, built on the v1 SDK as stateless servers were: it refuses 2026-07-28 requests. */
