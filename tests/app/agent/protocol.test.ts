@@ -42,7 +42,7 @@ describe('agent protocol revisions (MCP 2026-07-28 and 2025)', () => {
       const agent = await listen(createAgentApp({ servers: serversFor(server), logger: silentLogger }));
       try {
         const tools = await json(await request(`${agent.url}/tools`));
-        assert.deepEqual(tools.tools.map((t: any) => t.name), ['big', 'echo']);
+        assert.deepEqual(tools.tools.map((t: any) => t.name), ['big', 'echo', 'regional']);
         const res = await request(`${agent.url}/tools/echo/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
         assert.equal(res.status, 200);
         assert.equal(textOf((await json(res)).result), 'hi (modern)');
@@ -135,5 +135,14 @@ describe('agent protocol revisions (MCP 2026-07-28 and 2025)', () => {
       assert.equal(textOf((await servers.callTool('big', { bytes: 1000 })).result).length, 1000);
       assert.deepEqual(servers.negotiated(server.url)?.era, 'modern');
       await assert.rejects(servers.callTool('big', { bytes: 100 * 1024 }), (err: unknown) => err instanceof ResponseTooLargeError && err.limit === 64 * 1024);
+    }));
+
+  it('a tool that asks for an argument in an Mcp-Param header gets it from the listed definition, in one request', () =>
+    withServer(modernApp(), async (server) => {
+      const servers = serversFor(server);
+      await servers.tools();
+      server.requests.length = 0;
+      assert.equal(textOf((await servers.callTool('regional', { region: 'eu-west-1' })).result), 'eu-west-1 (header eu-west-1)');
+      assert.deepEqual(server.requests.map((r) => r.method), ['tools/call']);
     }));
 });

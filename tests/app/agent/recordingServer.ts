@@ -82,6 +82,12 @@ export function modernApp(): McpApp {
     server.registerTool('echo', { description: 'Echo', inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
       content: [{ type: 'text', text: `${text} (${era})` }],
     }));
+    // SEP-2243: a 2026-07-28 call of this tool must carry its `region` argument in an Mcp-Param-Region header too.
+    server.registerTool(
+      'regional',
+      { description: 'Names the region it was asked about', inputSchema: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) }) },
+      async ({ region }, ctx) => ({ content: [{ type: 'text', text: `${region} (header ${ctx.http?.req?.headers.get('mcp-param-region') ?? 'absent'})` }] }),
+    );
     server.registerTool('big', { description: 'Answers `bytes` bytes of text', inputSchema: z.object({ bytes: z.number().int() }) }, async ({ bytes }) => ({
       content: [{ type: 'text', text: 'x'.repeat(bytes) }],
     }));
