@@ -5,7 +5,7 @@ import {
   type Message,
   type ToolResultContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { AgentTool, ToolCallOutcome } from './servers';
 
 export interface AskOptions {

@@ -1,7 +1,16 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+  type CallToolResult,
+  type PriorDiscovery,
+  type RequestOptions,
+  type Tool,
+} from '@modelcontextprotocol/client';
 import type { Logger } from '../logger';
 import { APP_VERSION } from '../version';
 import type { McpEndpoint, Resolver } from './resolver';
@@ -12,7 +21,8 @@ import {
   CallTimeoutError,
   DEFAULT_MAX_RESPONSE_BYTES,
   isUnreachable,
-  sanitizeMessage,
+  isUpstreamFault,
+  protocolErrorText,
   summarize,
   UpstreamError,
 } from './upstream';
@@ -81,7 +91,21 @@ export interface ServersOptions {
   random?: () => number;
   /** How long the servers' tool lists are used, and an endpoint that could not be reached is tried last. Default 30 s. */
   toolsTtlMs?: number;
+  /**
+   * How long the protocol revision an endpoint was found to speak is used before it is asked again.
+   * Default 10 minutes: a server upgraded to 2026-07-28 is spoken to in it within that time.
+   */
+  eraTtlMs?: number;
+  /** The clock, in milliseconds. Default Date.now. */
+  now?: () => number;
   logger?: Logger;
+}
+
+/** The protocol revision an endpoint was found to speak, as the client adopts it on connect. */
+export interface NegotiatedEra {
+  era: 'modern' | 'legacy';
+  /** The revision spoken: 2026-07-28 or later (modern), or a 2025 revision (legacy). */
+  protocolVersion: string;
 }
 
 /** Endpoints tried per operation at the most: one, and another when the first cannot be reached. */
@@ -96,15 +120,41 @@ export class McpServers {
   private readonly maxResponseBytes: number;
   private readonly random: () => number;
   private readonly ttlMs: number;
+  private readonly eraTtlMs: number;
+  private readonly now: () => number;
   private toolsCache?: { key: string; expires: number; tools: AgentTool[]; unreachable: UnreachableServer[] };
   /** Endpoints (by URL) that could not be reached lately, until when: tried after the others. */
   private readonly down = new Map<string, number>();
+  /**
+   * What each endpoint (by URL) was found to speak, until when: the next connection adopts it instead of
+   * probing with server/discover (a 2025-only server would cost that extra request on every operation).
+   */
+  private readonly eras = new Map<string, { prior: PriorDiscovery; negotiated: NegotiatedEra; until: number }>();
 
   constructor(private readonly opts: ServersOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.random = opts.random ?? Math.random;
     this.ttlMs = opts.toolsTtlMs ?? 30_000;
+    this.eraTtlMs = opts.eraTtlMs ?? 10 * 60_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The protocol revision the agent speaks to the endpoint at `url`, if it has spoken to it lately. */
+  negotiated(url: string): NegotiatedEra | undefined {
+    const memo = this.eras.get(url);
+    return memo && memo.until > this.now() ? memo.negotiated : undefined;
+  }
+
+  /** Remembers what the connected `client` speaks with the endpoint at `url`. */
+  private remember(url: string, client: Client): void {
+    const era = client.getProtocolEra();
+    const protocolVersion = client.getNegotiatedProtocolVersion();
+    if (!era || !protocolVersion) return;
+    const discover = client.getDiscoverResult();
+    const prior: PriorDiscovery | undefined = era === 'legacy' ? { kind: 'legacy' } : discover ? { kind: 'modern', discover } : undefined;
+    if (!prior) return;
+    this.eras.set(url, { prior, negotiated: { era, protocolVersion }, until: this.now() + this.eraTtlMs });
   }
 
   /** Where discovery comes from (see Resolver.source). */
@@ -117,10 +167,13 @@ export class McpServers {
   }
 
   /**
-   * One operation on one server, over a fresh Streamable HTTP session (the servers are stateless),
+   * One operation on one server, over a fresh Streamable HTTP connection (the servers are stateless),
    * within `timeoutMs` from connecting to the parsed answer and reading at most `maxResponseBytes`.
-   * Fails with ServerUnreachableError (network), CallTimeoutError, UpstreamError (a bad answer) or
-   * McpError (the server's JSON-RPC error); never with the server's raw error body.
+   * The client negotiates the protocol revision: 2026-07-28 with a server that offers it (asked with
+   * server/discover), the 2025 initialize handshake otherwise; what an endpoint speaks is remembered
+   * for `eraTtlMs`, so that later connections skip the probe. Fails with ServerUnreachableError
+   * (network), CallTimeoutError, UpstreamError (a bad answer) or ProtocolError (the server's JSON-RPC
+   * error); never with the server's raw error body.
    */
   private async withClient<T>(endpoint: McpEndpoint, fn: (client: Client, options: RequestOptions) => Promise<T>): Promise<T> {
     const stop = new AbortController();
@@ -135,31 +188,46 @@ export class McpServers {
       rejectFailed(err);
     };
     const timer = setTimeout(() => fail(new CallTimeoutError(endpoint, this.timeoutMs)), this.timeoutMs);
-    const client = new Client({ name: 'mcp-on-aws-agent', version: APP_VERSION });
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail }),
-    });
-    // The SDK's own timeout is a backstop; the timer above bounds the whole operation.
-    const options: RequestOptions = { timeout: this.timeoutMs + 1000, signal: stop.signal };
+    // The SDK's own timeouts are a backstop; the timer above bounds the whole operation.
+    const backstop = this.timeoutMs + 1000;
+    const options: RequestOptions = { timeout: backstop, signal: stop.signal };
+    const attempt = async (prior: PriorDiscovery | undefined): Promise<T> => {
+      const client = new Client({ name: 'mcp-on-aws-agent', version: APP_VERSION }, { versionNegotiation: { mode: 'auto', probe: { timeoutMs: backstop } } });
+      const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
+        fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail }),
+      });
+      try {
+        await client.connect(transport, prior ? { ...options, prior } : options);
+        if (!prior) this.remember(endpoint.url, client);
+        return await fn(client, options);
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    };
+    const prior = this.negotiated(endpoint.url) ? this.eras.get(endpoint.url)!.prior : undefined;
     try {
       return await Promise.race([
-        (async () => {
-          await client.connect(transport, options);
-          return fn(client, options);
-        })(),
+        attempt(prior).catch((err: unknown) => {
+          // A server that refuses the remembered 2026-07-28 was redeployed without it: it ran nothing, so
+          // the operation is made again, negotiating afresh (within the same timeout).
+          if (prior?.kind !== 'modern' || failure || !refusesRevision(err)) throw err;
+          this.eras.delete(endpoint.url);
+          return attempt(undefined);
+        }),
         failed,
       ]);
     } catch (err) {
+      // Asked again next time: a server that failed may have been redeployed with another revision.
+      this.eras.delete(endpoint.url);
       throw classify(endpoint, failure ?? err, this.timeoutMs);
     } finally {
       clearTimeout(timer);
-      await client.close().catch(() => undefined);
     }
   }
 
   /** The order to try a server's endpoints in: reachable before lately unreachable, direct before URL, shuffled within. */
   private order(endpoints: McpEndpoint[]): McpEndpoint[] {
-    const now = Date.now();
+    const now = this.now();
     for (const [url, until] of this.down) if (until <= now) this.down.delete(url);
     const rank = (e: McpEndpoint) => (this.down.has(e.url) ? 2 : 0) + (e.direct ? 0 : 1);
     return [0, 1, 2, 3].flatMap((r) =>
@@ -185,7 +253,7 @@ export class McpServers {
       } catch (err) {
         if (!(err instanceof ServerUnreachableError)) throw err;
         this.opts.logger?.warn({ server: endpoint.url, ...(endpoint.server ? { name: endpoint.server } : {}), what, err: err.message }, 'MCP server unreachable');
-        this.down.set(endpoint.url, Date.now() + this.ttlMs);
+        this.down.set(endpoint.url, this.now() + this.ttlMs);
         failed.push(endpoint);
         lastError = err.cause;
         // Ask discovery again: the endpoint may be gone.
@@ -203,7 +271,7 @@ export class McpServers {
   async tools(): Promise<{ tools: AgentTool[]; unreachable: UnreachableServer[] }> {
     const endpoints = await this.list();
     const key = JSON.stringify(endpoints.map((e) => [e.server, e.service, e.id, e.url]));
-    if (this.toolsCache && this.toolsCache.key === key && Date.now() < this.toolsCache.expires) return this.toolsCache;
+    if (this.toolsCache && this.toolsCache.key === key && this.now() < this.toolsCache.expires) return this.toolsCache;
     const byServer = new Map<string, McpEndpoint[]>();
     for (const e of endpoints) byServer.set(e.server, [...(byServer.get(e.server) ?? []), e]);
     const servers = [...byServer.keys()];
@@ -212,7 +280,7 @@ export class McpServers {
         this.onServer(byServer.get(server)!, 'tools/list', (e) =>
           this.withClient(e, async (c, options) => (await c.listTools(undefined, options)).tools).catch((err: unknown) => {
             // A JSON-RPC error answering tools/list: said with the endpoint it came from.
-            throw err instanceof McpError ? new UpstreamError(e, summarize(err)) : err;
+            throw err instanceof ProtocolError ? new UpstreamError(e, summarize(err)) : err;
           }),
         ),
       ),
@@ -237,7 +305,7 @@ export class McpServers {
       .map(({ server, tool }): AgentTool => ({ ...tool, name: names.get(toolKey(server, tool.name))!, server, tool: tool.name }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Only complete answers are cached, so that a server that comes back is seen at once.
-    this.toolsCache = unreachable.length ? undefined : { key, expires: Date.now() + this.ttlMs, tools, unreachable };
+    this.toolsCache = unreachable.length ? undefined : { key, expires: this.now() + this.ttlMs, tools, unreachable };
     return { tools, unreachable };
   }
 
@@ -283,10 +351,12 @@ export class McpServers {
         (e) =>
           this.withClient(e, async (c, options) => {
             try {
-              return (await c.callTool({ name: tool.tool, arguments: args }, undefined, options)) as CallToolResult;
+              // The listed definition lets a 2026-07-28 call carry the tool's Mcp-Param-* headers without listing again.
+              return (await c.callTool({ name: tool.tool, arguments: args }, { ...options, toolDefinition: { ...tool, name: tool.tool } })) as CallToolResult;
             } catch (err) {
-              if (err instanceof McpError && !isUnreachable(err) && err.code !== ErrorCode.RequestTimeout) {
-                return { isError: true, content: [{ type: 'text' as const, text: sanitizeMessage(err.message) }] };
+              // A refused revision is not the tool's error: see withClient.
+              if (err instanceof ProtocolError && err.code !== ProtocolErrorCode.UnsupportedProtocolVersion) {
+                return { isError: true, content: [{ type: 'text' as const, text: protocolErrorText(err) }] };
               }
               throw err;
             }
@@ -303,19 +373,22 @@ export class McpServers {
 /** The error a failed operation on `endpoint` surfaces as (see withClient). */
 function classify(endpoint: McpEndpoint, err: unknown, timeoutMs: number): unknown {
   if (err instanceof ServerUnreachableError || err instanceof UpstreamError || err instanceof CallTimeoutError) return err;
-  if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) return new CallTimeoutError(endpoint, timeoutMs);
+  if (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) return new CallTimeoutError(endpoint, timeoutMs);
   if (isUnreachable(err)) return new ServerUnreachableError([endpoint], err);
-  if (err instanceof McpError) return err;
-  if (err instanceof StreamableHTTPError || err instanceof SyntaxError || (err instanceof Error && err.name === 'ZodError')) {
-    return new UpstreamError(endpoint, summarize(err));
-  }
+  if (err instanceof ProtocolError) return err.code === ProtocolErrorCode.UnsupportedProtocolVersion ? new UpstreamError(endpoint, summarize(err)) : err;
+  if (isUpstreamFault(err)) return new UpstreamError(endpoint, summarize(err));
   // The agent's own failure: not the server's, so it is neither retried nor blamed on it.
   return err;
 }
 
+/** Whether `err` is a server refusing the protocol revision of a request (HTTP 400, or JSON-RPC -32022): nothing ran. */
+function refusesRevision(err: unknown): boolean {
+  return (err instanceof SdkHttpError && err.status === 400) || (err instanceof ProtocolError && err.code === ProtocolErrorCode.UnsupportedProtocolVersion);
+}
+
 /** One line on a server that failed, for GET /tools. */
 function summaryOf(err: unknown): string {
-  return err instanceof Error && !(err instanceof McpError) ? err.message : summarize(err);
+  return err instanceof Error && !(err instanceof ProtocolError) ? err.message : summarize(err);
 }
 
 /** A shuffled copy of `items` (Fisher-Yates), with `random` giving numbers in [0, 1). */

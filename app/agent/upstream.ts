@@ -1,5 +1,4 @@
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import type { McpEndpoint } from './resolver';
 
 /** Largest response body the agent reads from an MCP server, by default: 4 MiB. */
@@ -103,7 +102,12 @@ export function boundedFetch(opts: {
         try {
           chunk = await reader.read();
         } catch (err) {
-          const failure = signal.aborted ? (signal.reason as Error) : new ConnectionError(err);
+          // Stopped by the caller (the SDK lets go of a response, on close say): not the server's failure.
+          if (signal.aborted) {
+            controller.error(signal.reason ?? err);
+            return;
+          }
+          const failure = new ConnectionError(err);
           opts.onFailure(failure);
           controller.error(failure);
           return;
@@ -130,20 +134,44 @@ export function boundedFetch(opts: {
   };
 }
 
+/** A server's JSON-RPC error as a caller may see it: its code and its message, on one capped line. */
+export function protocolErrorText(err: ProtocolError): string {
+  return sanitizeMessage(`MCP error ${err.code}: ${err.message}`);
+}
+
+/**
+ * The failure under an SDK error that wraps another: the version-negotiation probe reports a network
+ * failure (a ConnectionError from boundedFetch) inside its own SdkError.
+ */
+function underlying(err: unknown): unknown {
+  return err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed && !(err instanceof SdkHttpError) && err.cause !== undefined ? err.cause : err;
+}
+
 /** What a caller may learn of a server's failure: never its body, only a status, a code and a capped message. */
 export function summarize(err: unknown): string {
-  if (err instanceof StreamableHTTPError) {
-    return err.code === -1 ? 'answered with an unexpected content type' : `answered HTTP ${err.code}`;
-  }
-  if (err instanceof McpError) return sanitizeMessage(err.message);
+  err = underlying(err);
+  if (err instanceof SdkHttpError) return `answered HTTP ${err.status}`;
+  if (err instanceof SdkError && err.code === SdkErrorCode.ClientHttpUnexpectedContent) return 'answered with an unexpected content type';
+  if (err instanceof ProtocolError) return protocolErrorText(err);
   if (err instanceof ConnectionError || err instanceof UpstreamError || err instanceof CallTimeoutError) return err.message;
-  if (err instanceof SyntaxError || (err instanceof Error && err.name === 'ZodError')) return 'answered with an invalid MCP message';
+  if (isUpstreamFault(err)) return 'answered with an invalid MCP message';
   return 'failed';
 }
 
 /** Whether an SDK error means the HTTP exchange did not reach a working server (a gateway's 502-504 included). */
 export function isUnreachable(err: unknown): boolean {
+  err = underlying(err);
   if (err instanceof ConnectionError) return true;
-  if (err instanceof McpError) return err.code === ErrorCode.ConnectionClosed;
-  return err instanceof StreamableHTTPError && [502, 503, 504].includes(err.code ?? 0);
+  if (err instanceof SdkHttpError) return [502, 503, 504].includes(err.status);
+  return err instanceof SdkError && err.code === SdkErrorCode.ConnectionClosed;
+}
+
+/** Whether an error means a server was reached but its answer is unusable (an HTTP error, not MCP, not JSON). */
+export function isUpstreamFault(err: unknown): boolean {
+  err = underlying(err);
+  if (err instanceof SdkHttpError) return true;
+  if (err instanceof SdkError) {
+    return [SdkErrorCode.ClientHttpUnexpectedContent, SdkErrorCode.InvalidResult, SdkErrorCode.EraNegotiationFailed, SdkErrorCode.UnsupportedResultType].includes(err.code);
+  }
+  return err instanceof SyntaxError || (err instanceof Error && err.name === 'ZodError');
 }

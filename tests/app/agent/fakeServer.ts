@@ -11,6 +11,9 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+/** The revisions a 2025-only server speaks. */
+export const LEGACY_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+
 export const TOOL = { name: 'leak', description: 'answers badly', inputSchema: { type: 'object' } };
 
 export const answer = (res: ServerResponse, id: unknown, result: unknown) => {
@@ -26,8 +29,9 @@ export function streamForever(res: ServerResponse, first: string, chunk: string)
 }
 
 /**
- * A minimal Streamable HTTP server on 127.0.0.1: it initializes like a real one and lists one tool,
- * then answers tools/call (and tools/list, when given) with the behavior under test.
+ * A minimal 2025-only Streamable HTTP server on 127.0.0.1: it refuses 2026-07-28 requests as the v1 SDK
+ * does, initializes like a real one and lists one tool, then answers tools/call (and tools/list, when
+ * given) with the behavior under test.
  */
 export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; initializeDelayMs?: number; path?: string }): Promise<FakeServer> {
   const methods: string[] = [];
@@ -41,7 +45,12 @@ export async function fakeServer(behaviors: { call: Behavior; list?: Behavior; i
       }
       const msg = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       methods.push(msg.method);
-      if (msg.id === undefined) {
+      const version = req.headers['mcp-protocol-version'];
+      if (typeof version === 'string' && !LEGACY_VERSIONS.includes(version)) {
+        // What a 2025-only server (the v1 SDK's transport) answers a 2026-07-28 request, server/discover included.
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: `Bad Request: Unsupported protocol version: ${version}` }, id: null }));
+      } else if (msg.id === undefined) {
         res.writeHead(202).end();
       } else if (msg.method === 'initialize') {
         const initialized = () =>
