@@ -1,23 +1,25 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import express, { type Express, type RequestHandler } from 'express';
 import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { cors } from './cors';
 import { bodyErrors, internalError, nodeDecidesConnection, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
+import { mcpEndpoint, refuseInvalidParams, type ResponseMode } from './mcpHandler';
 import { createLogger, type Logger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
 import type { LoadedServer } from './mcp/define';
-import { createMcpServer, refuseInvalidParams } from './server';
+import { createMcpServer } from './server';
 
 export { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS } from './limits';
 export type { LoadedServer } from './mcp/define';
 
-export type ResponseMode = 'json' | 'sse';
+export type { ResponseMode } from './mcpHandler';
 
 export interface AppOptions {
   /**
-   * How POST /mcp answers: `json` (one application/json body; for buffering gateways such as
-   * API Gateway HTTP API) or `sse` (a text/event-stream; for containers). Default `sse`.
+   * How POST /mcp answers, to 2026-07-28 and 2025-era clients alike: `json` (one application/json
+   * body; for buffering gateways such as API Gateway HTTP API) or `sse` (a text/event-stream; for
+   * containers). Default `sse`.
    */
   responseMode?: ResponseMode;
   /**
@@ -82,7 +84,7 @@ export function checkBodyLimit(servers: readonly LoadedServer[], maxBodyBytes: n
  */
 export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFound: string): Express {
   const logger = options.logger ?? createLogger('mcp-server');
-  const enableJsonResponse = (options.responseMode ?? 'sse') === 'json';
+  const responseMode = options.responseMode ?? 'sse';
   const isDraining = options.isDraining ?? (() => false);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   checkBodyLimit(
@@ -112,22 +114,13 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   for (const { server: served, mcpPaths } of mounts) {
     const paths = [...mcpPaths];
     app.use(paths, guard);
-    app.post(paths, nodeDecidesConnection, parseJson, async (req, res) => {
-      const server = createMcpServer(served.name, served.definition);
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
-      res.once('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      try {
-        await server.connect(transport);
-        refuseInvalidParams(transport);
-        await transport.handleRequest(req, res, req.body);
-      } catch (err) {
-        logger.error({ err, server: served.name }, 'MCP request failed');
-        if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
-      }
-    });
+    const endpoint = mcpEndpoint(() => createMcpServer(served.name, served.definition), responseMode, (err) =>
+      logger.warn({ err, server: served.name }, 'MCP request refused or failed'),
+      (message) => logger.debug({ server: served.name }, message),
+    );
+    // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
+    const serve = toNodeHandler(endpoint, { onerror: (err) => logger.error({ err, server: served.name }, 'MCP request failed') });
+    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, (req, res) => serve(req, res, req.body));
     // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
     app.all(paths, (_req, res) => {
       res.setHeader('Allow', 'POST');
