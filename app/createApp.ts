@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import express, { type Express, type RequestHandler } from 'express';
 import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { cors } from './cors';
-import { bodyErrors, internalError, nodeDecidesConnection, originGuard, requestLog } from './http';
+import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
 import { mcpEndpoint, refuseInvalidParams, type ResponseMode } from './mcpHandler';
 import { createLogger, type Logger } from './logger';
@@ -109,18 +111,31 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   };
   for (const { healthPaths } of mounts) app.get([...healthPaths], health);
 
+  // What the SDK reports while it serves a request (a refusal such as -32020 or -32022, or a failure)
+  // goes on that request's log line; a failure (a 5xx answer) is also logged as an error.
+  const serving = new AsyncLocalStorage<ServerResponse>();
+  const sdkReport = (err: Error, server: string) => {
+    const res = serving.getStore();
+    if (!res) return logger.warn({ err, server }, 'MCP SDK error');
+    noteRefusal(res, err.message);
+    res.once('finish', () => {
+      if (res.statusCode >= 500) logger.error({ err, server }, 'MCP request failed');
+    });
+  };
   const guard = originGuard(options.allowedHosts, allowedOrigins);
   const parseJson = express.json({ limit: maxBodyBytes });
   for (const { server: served, mcpPaths } of mounts) {
     const paths = [...mcpPaths];
     app.use(paths, guard);
-    const endpoint = mcpEndpoint(() => createMcpServer(served.name, served.definition), responseMode, (err) =>
-      logger.warn({ err, server: served.name }, 'MCP request refused or failed'),
+    const endpoint = mcpEndpoint(
+      () => createMcpServer(served.name, served.definition),
+      responseMode,
+      (err) => sdkReport(err, served.name),
       (message) => logger.debug({ server: served.name }, message),
     );
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
     const serve = toNodeHandler(endpoint, { onerror: (err) => logger.error({ err, server: served.name }, 'MCP request failed') });
-    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, (req, res) => serve(req, res, req.body));
+    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, (req, res) => serving.run(res, () => serve(req, res, req.body)));
     // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
     app.all(paths, (_req, res) => {
       res.setHeader('Allow', 'POST');

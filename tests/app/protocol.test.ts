@@ -101,6 +101,16 @@ for (const responseMode of ['json', 'sse'] as ResponseMode[]) {
       assert.equal(body.error.data.requested, '2099-01-01');
     });
 
+    it("a refusal by the SDK is on the request's log line, at info level, and nothing else is logged", async () => {
+      const res = await postModern(mcp, 9, 'tools/list', {}, { version: '2099-01-01' });
+      await res.text();
+      const line = await log.next((l) => l.msg === 'request' && l.status === 400);
+      assert.equal(line.level, 30);
+      assert.equal(line.rpcMethod, 'tools/list');
+      assert.match(line.error, /Unsupported protocol version: 2099-01-01/);
+      assert.deepEqual(log.lines.filter((l) => l.level >= 40), [], 'no warning');
+    });
+
     it(`${MODERN} invalid params: JSON-RPC -32602 with a one-line message naming the field`, async () => {
       const res = await postModern(mcp, 7, 'tools/call', { name: 'estimate_hosting_cost', arguments: null });
       assert.equal(res.status, 200);
