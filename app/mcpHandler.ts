@@ -82,6 +82,16 @@ async function legacyJson(newServer: () => McpServer, request: Request, options:
   }
 }
 
+/**
+ * Methods of one generation only (SEP-2575 removed the first from 2026-07-28; the second are new in
+ * it): sent in the other, the SDK answers them 404 with -32601 whatever their params, so they are not
+ * checked here.
+ */
+const NOT_IN = {
+  modern: new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']),
+  legacy: new Set(['server/discover', 'subscriptions/listen']),
+};
+
 const header = (req: ExpressRequest, name: string): string | undefined => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -104,7 +114,7 @@ export const refuseInvalidParams: RequestHandler = (req, res, next) => {
     mcpNameHeader: header(req, 'mcp-name'),
     body,
   });
-  if (route.kind === 'reject') return next();
+  if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return next();
   const problem = invalidParams(body);
   if (problem === undefined) return next();
   res.status(200).json({ jsonrpc: '2.0', id: body.id, error: { code: INVALID_PARAMS, message: problem } });

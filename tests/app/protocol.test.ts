@@ -111,6 +111,16 @@ for (const responseMode of ['json', 'sse'] as ResponseMode[]) {
       assert.deepEqual(log.lines.filter((l) => l.level >= 40), [], 'no warning');
     });
 
+    for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']) {
+      it(`${method}, which ${MODERN} removed: HTTP 404 with JSON-RPC -32601, whatever its params`, async () => {
+        const res = await postModern(mcp, 10, method, {});
+        assert.equal(res.status, 404);
+        const body = await rpcBody(res);
+        assert.equal(body.id, 10);
+        assert.equal(body.error.code, -32601);
+      });
+    }
+
     it(`${MODERN} invalid params: JSON-RPC -32602 with a one-line message naming the field`, async () => {
       const res = await postModern(mcp, 7, 'tools/call', { name: 'estimate_hosting_cost', arguments: null });
       assert.equal(res.status, 200);
