@@ -27,6 +27,10 @@ export interface McpEndpoint {
 
 /** JSON-RPC -32602 (Invalid params). */
 const INVALID_PARAMS = -32602;
+/** JSON-RPC -32601 (Method not found). */
+const METHOD_NOT_FOUND = -32601;
+const LISTEN_NEEDS_STREAM =
+  'Method not found: subscriptions/listen needs a streaming response, and this endpoint answers JSON (use the streaming Function URL or a container target)';
 
 /**
  * The endpoint of the server `newServer` makes, a fresh one per request. Both generations get
@@ -47,6 +51,15 @@ export function mcpEndpoint(
   return {
     async fetch(request, options = {}) {
       if (await isLegacyRequest(request, options.parsedBody)) return legacyJson(newServer, request, options);
+      const body = options.parsedBody as { id?: unknown; method?: unknown } | undefined;
+      if (body?.method === 'subscriptions/listen') {
+        // Its answer is a stream that lasts as long as the client wants: a buffering gateway (API
+        // Gateway HTTP API) would hold the invocation until its timeout and answer 504.
+        return Response.json(
+          { jsonrpc: '2.0', id: body.id ?? null, error: { code: METHOD_NOT_FOUND, message: LISTEN_NEEDS_STREAM } },
+          { status: 404 },
+        );
+      }
       // Everything else, including what the classifier refuses, is the SDK's to answer (-32020, -32022, ...).
       return modern.fetch(request, options);
     },

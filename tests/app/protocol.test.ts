@@ -111,6 +111,18 @@ for (const responseMode of ['json', 'sse'] as ResponseMode[]) {
       assert.deepEqual(log.lines.filter((l) => l.level >= 40), [], 'no warning');
     });
 
+    if (responseMode === 'json') {
+      it('subscriptions/listen, a stream that never ends, is refused at once: 404 with JSON-RPC -32601 (a buffering gateway would wait for its end)', async () => {
+        const res = await postModern(mcp, 11, 'subscriptions/listen', { notifications: { toolsListChanged: true } });
+        assert.equal(res.status, 404);
+        assert.match(res.headers.get('content-type')!, /^application\/json/);
+        const body = await rpcBody(res);
+        assert.equal(body.id, 11);
+        assert.equal(body.error.code, -32601);
+        assert.match(body.error.message, /stream/);
+      });
+    }
+
     for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']) {
       it(`${method}, which ${MODERN} removed: HTTP 404 with JSON-RPC -32601, whatever its params`, async () => {
         const res = await postModern(mcp, 10, method, {});
