@@ -6,8 +6,9 @@ import type { RequestHandler } from 'express';
  */
 export const MCP_CORS = {
   allowMethods: ['POST', 'GET', 'DELETE', 'OPTIONS'],
-  allowHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id'],
-  exposeHeaders: ['mcp-session-id', 'mcp-protocol-version'],
+  // mcp-method and mcp-name: the headers a 2026-07-28 client sends with every request, mirroring its body.
+  allowHeaders: ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'mcp-session-id', 'last-event-id'],
+  exposeHeaders: ['mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name'],
   /** Seconds a browser may cache a preflight answer. */
   maxAge: 3600,
 };

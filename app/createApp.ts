@@ -1,23 +1,27 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import express, { type Express, type RequestHandler } from 'express';
 import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { cors } from './cors';
-import { bodyErrors, internalError, nodeDecidesConnection, originGuard, requestLog } from './http';
+import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, originGuard, requestLog } from './http';
 import { RPC, sendRpcError } from './jsonrpc';
+import { mcpEndpoint, refuseInvalidParams, type ResponseMode } from './mcpHandler';
 import { createLogger, type Logger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
 import type { LoadedServer } from './mcp/define';
-import { createMcpServer, refuseInvalidParams } from './server';
+import { createMcpServer } from './server';
 
 export { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS } from './limits';
 export type { LoadedServer } from './mcp/define';
 
-export type ResponseMode = 'json' | 'sse';
+export type { ResponseMode } from './mcpHandler';
 
 export interface AppOptions {
   /**
-   * How POST /mcp answers: `json` (one application/json body; for buffering gateways such as
-   * API Gateway HTTP API) or `sse` (a text/event-stream; for containers). Default `sse`.
+   * How POST /mcp answers, to 2026-07-28 and 2025-era clients alike: `json` (one application/json
+   * body; for buffering gateways such as API Gateway HTTP API) or `sse` (a text/event-stream; for
+   * containers). Default `sse`.
    */
   responseMode?: ResponseMode;
   /**
@@ -82,7 +86,7 @@ export function checkBodyLimit(servers: readonly LoadedServer[], maxBodyBytes: n
  */
 export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFound: string): Express {
   const logger = options.logger ?? createLogger('mcp-server');
-  const enableJsonResponse = (options.responseMode ?? 'sse') === 'json';
+  const responseMode = options.responseMode ?? 'sse';
   const isDraining = options.isDraining ?? (() => false);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   checkBodyLimit(
@@ -107,27 +111,31 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   };
   for (const { healthPaths } of mounts) app.get([...healthPaths], health);
 
+  // What the SDK reports while it serves a request (a refusal such as -32020 or -32022, or a failure)
+  // goes on that request's log line; a failure (a 5xx answer) is also logged as an error.
+  const serving = new AsyncLocalStorage<ServerResponse>();
+  const sdkReport = (err: Error, server: string) => {
+    const res = serving.getStore();
+    if (!res) return logger.warn({ err, server }, 'MCP SDK error');
+    noteRefusal(res, err.message);
+    res.once('finish', () => {
+      if (res.statusCode >= 500) logger.error({ err, server }, 'MCP request failed');
+    });
+  };
   const guard = originGuard(options.allowedHosts, allowedOrigins);
   const parseJson = express.json({ limit: maxBodyBytes });
   for (const { server: served, mcpPaths } of mounts) {
     const paths = [...mcpPaths];
     app.use(paths, guard);
-    app.post(paths, nodeDecidesConnection, parseJson, async (req, res) => {
-      const server = createMcpServer(served.name, served.definition);
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
-      res.once('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      try {
-        await server.connect(transport);
-        refuseInvalidParams(transport);
-        await transport.handleRequest(req, res, req.body);
-      } catch (err) {
-        logger.error({ err, server: served.name }, 'MCP request failed');
-        if (!res.headersSent) sendRpcError(res, 500, RPC.INTERNAL_ERROR, 'Internal error');
-      }
-    });
+    const endpoint = mcpEndpoint(
+      () => createMcpServer(served.name, served.definition),
+      responseMode,
+      (err) => sdkReport(err, served.name),
+      (message) => logger.debug({ server: served.name }, message),
+    );
+    // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
+    const serve = toNodeHandler(endpoint, { onerror: (err) => logger.error({ err, server: served.name }, 'MCP request failed') });
+    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, (req, res) => serving.run(res, () => serve(req, res, req.body)));
     // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
     app.all(paths, (_req, res) => {
       res.setHeader('Allow', 'POST');

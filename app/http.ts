@@ -36,6 +36,14 @@ export function requestLog(logger: Logger, describe: (body: unknown) => object =
   };
 }
 
+/**
+ * Puts why a request was refused on its log line (`error`), when it is refused somewhere other than
+ * the error handlers here (the MCP SDK refuses some requests itself).
+ */
+export function noteRefusal(res: Response | ServerResponse, message: string): void {
+  (res as WithRefusal)[REFUSAL] = capString(message);
+}
+
 interface HttpError {
   type?: string;
   limit?: number;

@@ -1,5 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { PromptMessage, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer, PromptMessage, ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 /** A tool as the server registers it: see `defineTool`. */
@@ -89,7 +88,7 @@ export function definePrompt<A extends z.ZodRawShape>(def: {
   args: A;
   messages: (args: z.output<z.ZodObject<A>>) => PromptMessage[];
 }): AppPrompt {
-  const config = { title: def.title, description: def.description, argsSchema: def.args };
+  const config = { title: def.title, description: def.description, argsSchema: z.object(def.args) };
   return {
     name: def.name,
     register(server) {

@@ -38,6 +38,22 @@ describe('CORS on the app (container targets)', () => {
     assert.equal(await res.text(), '');
   });
 
+  it('a 2026-07-28 browser client may send and read MCP-Protocol-Version, Mcp-Method and Mcp-Name', async () => {
+    const wanted = ['mcp-protocol-version', 'mcp-method', 'mcp-name'];
+    const res = await request(mcp, {
+      method: 'OPTIONS',
+      headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': `content-type, ${wanted.join(', ')}` },
+    });
+    assert.equal(res.status, 204);
+    const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase().split(', ');
+    for (const name of ['content-type', ...wanted]) assert.ok(allowed.includes(name), `${name} allowed`);
+    await res.text();
+    const answer = await post(mcp, { jsonrpc: '2.0', id: 1, method: 'ping' }, { origin: ALLOWED });
+    const exposed = answer.headers.get('access-control-expose-headers')!.toLowerCase().split(', ');
+    for (const name of wanted) assert.ok(exposed.includes(name), `${name} exposed`);
+    await answer.text();
+  });
+
   it('the origin matches whatever its case, and is echoed as sent', async () => {
     const res = await preflight(mcp, 'HTTPS://Inspector.Example.com');
     assert.equal(res.status, 204);

@@ -3,6 +3,7 @@ import { readEnv } from '../../app/config';
 import { LOOPBACK_HOSTS } from '../../app/createApp';
 import { createFrontDoor, loadServers } from '../../app/frontDoor';
 import { listen, MCP_HEADERS, silentLogger, type Running } from '../helpers/http';
+import { postModern } from './modernWire';
 import { catalog, cost, text } from './testServers';
 
 const rpc = (id: number, method: string, params?: unknown) => JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
@@ -30,6 +31,16 @@ describe('the front door (app/frontDoor.ts): every server in one process', () =>
     assert.deepEqual(await tools('/cost/mcp'), ['estimate_hosting_cost']);
     assert.deepEqual(await tools('/text/mcp'), ['analyze_text']);
     assert.deepEqual(await tools('/mcp'), ['estimate_hosting_cost']);
+  });
+
+  it("a 2026-07-28 client discovers, on each path, that server's name and instructions", async () => {
+    for (const [path, server] of [['/cost/mcp', cost], ['/text/mcp', text], ['/mcp', cost]] as const) {
+      const res = await postModern(`${running.url}${path}`, 3, 'server/discover');
+      assert.equal(res.status, 200, path);
+      const { result } = (await res.json()) as any;
+      assert.equal(result._meta['io.modelcontextprotocol/serverInfo'].name, `mcp-on-aws-${server.name}`, path);
+      assert.equal(result.instructions, server.definition.instructions, path);
+    }
   });
 
   it('answers /healthz and every /<name>/healthz', async () => {

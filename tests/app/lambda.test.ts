@@ -191,15 +191,15 @@ describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
       });
 
       it('answers a tools/call whose result is 100 KB, whole', async () => {
-        // The result of a call to an unknown tool repeats the tool's name: 100 000 characters here.
+        // The answer to a call of an unknown tool repeats the tool's name: 100 000 characters here.
         const name = 'x'.repeat(100_000);
         const res = await handler(makeEvent(rpc(5, 'tools/call', { name, arguments: {} })), lambdaContext);
         assert.equal(res.statusCode, 200);
         assert.match(res.headers!['content-type']!, /^text\/event-stream/);
         const [message] = sseMessages(res);
         assert.equal(message.id, 5);
-        assert.equal(message.result.isError, true);
-        assert.ok(message.result.content[0].text.includes(name));
+        assert.equal(message.error.code, -32602);
+        assert.ok(message.error.message.includes(name));
       });
     });
   }

@@ -6,9 +6,16 @@ import { buildBundle } from '../../scripts/bundles';
 import { functionUrlEvent } from '../fixtures/lambdaEvents';
 import { startLambdaRuntime, type RunningRuntime } from '../helpers/lambdaRuntime';
 import { splitHttpIntegrationResponse, type InvocationResult } from '../helpers/lambdaRuntimeApi';
+import { envelope, MODERN } from './modernWire';
 
 const rpc = (id: number | undefined, method: string, params?: unknown) =>
   JSON.stringify({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), method, ...(params ? { params } : {}) });
+
+/** A Function URL event of a 2026-07-28 tools/call: envelope in _meta, headers mirroring the body. */
+function modernCall(id: number, name: string, args: Record<string, unknown>) {
+  const event = functionUrlEvent(rpc(id, 'tools/call', { name, arguments: args, _meta: envelope() }));
+  return { ...event, headers: { ...event.headers, 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': name } };
+}
 
 /** What the Function URL makes of the bytes the runtime streamed: status, headers, body. */
 function asFunctionUrlResponse(result: InvocationResult) {
@@ -60,6 +67,16 @@ describe('Function URL in RESPONSE_STREAM mode, through the real Lambda Node.js 
     assert.equal(result.structuredContent.cheapest, 'lambda');
   });
 
+  it(`answers a ${MODERN} tools/call with no initialize: JSON, resultType complete`, async () => {
+    const event = modernCall(6, 'estimate_hosting_cost', { requestsPerMonth: 1_000_000, avgDurationMs: 200 });
+    const { prelude, body } = asFunctionUrlResponse(await runtime.api.invoke(event));
+    assert.equal(prelude.statusCode, 200);
+    assert.match(prelude.headers?.['content-type'] ?? '', /^application\/json/);
+    const result = JSON.parse(body.toString('utf8')).result;
+    assert.equal(result.resultType, 'complete');
+    assert.equal(result.structuredContent.cheapest, 'lambda');
+  });
+
   it("serves cost's tools only, with no MCP_SERVER: the bundle holds that one server", async () => {
     const { body } = asFunctionUrlResponse(await runtime.api.invoke(functionUrlEvent(rpc(5, 'tools/list'))));
     assert.deepEqual(JSON.parse(body.toString('utf8')).result.tools.map((t: any) => t.name), ['estimate_hosting_cost']);
@@ -108,5 +125,17 @@ describe('Function URL in RESPONSE_STREAM mode with MCP_RESPONSE_MODE=sse, throu
     const message = JSON.parse(data.slice('data: '.length));
     assert.equal(message.id, 4);
     assert.deepEqual(message.result.structuredContent.estimates.map((e: any) => e.target).sort(), ['eks', 'fargate', 'lambda']);
+  });
+
+  it(`answers a ${MODERN} tools/call with a text/event-stream body`, async () => {
+    const event = modernCall(7, 'estimate_hosting_cost', { requestsPerMonth: 10_000_000, avgDurationMs: 120 });
+    const { prelude, body } = asFunctionUrlResponse(await runtime.api.invoke(event));
+    assert.equal(prelude.statusCode, 200);
+    assert.match(prelude.headers?.['content-type'] ?? '', /^text\/event-stream/);
+    const data = body.toString('utf8').split('\n').find((line) => line.startsWith('data: '));
+    assert.ok(data, 'an SSE data line');
+    const message = JSON.parse(data.slice('data: '.length));
+    assert.equal(message.id, 7);
+    assert.equal(message.result.resultType, 'complete');
   });
 });

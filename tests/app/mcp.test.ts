@@ -3,6 +3,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createApp, LOOPBACK_HOSTS, type ResponseMode } from '../../app/createApp';
 import { PRICES_URI } from '../../app/servers/cost/resources/prices';
 import { connectClient, listen, MCP_HEADERS, request, silentLogger, type Running } from '../helpers/http';
+import { postModern } from './modernWire';
 import { cost, text } from './testServers';
 
 for (const responseMode of ['sse', 'json'] as ResponseMode[]) {
@@ -202,6 +203,14 @@ describe('the Connection header of SSE responses', () => {
 
   it('close when the client asked for close', async () => {
     const res = await ping({ connection: 'close' });
+    assert.match(res.headers.get('content-type')!, /text\/event-stream/);
+    assert.equal(res.headers.get('connection'), 'close');
+    await res.text();
+  });
+
+  it('close while the server drains, for a 2026-07-28 request too', async () => {
+    draining = true;
+    const res = await postModern(`${running.url}/mcp`, 2, 'tools/list', {}, { headers: { connection: 'keep-alive' } });
     assert.match(res.headers.get('content-type')!, /text\/event-stream/);
     assert.equal(res.headers.get('connection'), 'close');
     await res.text();

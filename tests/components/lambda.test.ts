@@ -508,6 +508,10 @@ describe('Lambda target (under mocks)', function () {
         assert.equal(url.functionName, `lambda-${s}-stream-fn-2b7c9e1`);
         assert.equal(url.authorizationType, 'NONE');
         assert.deepEqual(url.cors.allowOrigins, ['https://app.example.com', 'http://localhost:5173']);
+        for (const name of ['mcp-protocol-version', 'mcp-method', 'mcp-name']) {
+          assert.ok(url.cors.allowHeaders.includes(name), `${name} allowed`);
+          assert.ok(url.cors.exposeHeaders.includes(name), `${name} exposed`);
+        }
       }
       assert.equal(await valueOf(d.outputs.functionUrl), 'https://x7k2mq4vbn3lpq5rs6tuv7wxyz0abcde.lambda-url.us-east-1.on.aws/mcp');
       const servers = await valueOf(d.outputs.servers);
@@ -571,7 +575,10 @@ describe('Lambda target (under mocks)', function () {
     it('configures CORS for MCP headers on the API, and passes the origins to the servers', () => {
       const cors = d.one('aws:apigatewayv2/api:Api').inputs.corsConfiguration;
       assert.deepEqual(cors.allowOrigins, ['https://app.example.com', 'http://localhost:5173']);
-      assert.ok(cors.allowHeaders.includes('mcp-protocol-version'));
+      for (const name of ['mcp-protocol-version', 'mcp-method', 'mcp-name']) {
+        assert.ok(cors.allowHeaders.includes(name), `${name} allowed`);
+        assert.ok(cors.exposeHeaders.includes(name), `${name} exposed`);
+      }
       assert.ok(cors.exposeHeaders.includes('mcp-session-id'));
       for (const f of d.all('aws:lambda/function:Function')) {
         assert.equal(f.inputs.environment.variables.ALLOWED_ORIGINS, 'https://app.example.com,http://localhost:5173');

@@ -87,7 +87,7 @@ describe('estimate_hosting_cost arguments at the edges of their ranges', () => {
         assert.equal(result.isError, true, `${name}=${value}`);
         const text = (result.content as Array<{ text: string }>)[0]!.text;
         // One message, naming the argument and its whole range.
-        assert.match(text, new RegExp(`: ${escape(`${name} must be ${range}`)} at ${name}$`), `${name}=${value}: ${text}`);
+        assert.match(text, new RegExp(`: ${name}: ${escape(`${name} must be ${range}`)}$`), `${name}=${value}: ${text}`);
       }
     });
   }
@@ -105,6 +105,6 @@ describe('estimate_hosting_cost arguments at the edges of their ranges', () => {
   it('refuses a Fargate CPU size that does not exist, listing those that do', async () => {
     const result = await client.callTool({ name: 'estimate_hosting_cost', arguments: { ...base, fargateCpu: 300 } });
     assert.equal(result.isError, true);
-    assert.match((result.content as Array<{ text: string }>)[0]!.text, /fargateCpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 \(CPU units\) at fargateCpu$/);
+    assert.match((result.content as Array<{ text: string }>)[0]!.text, /: fargateCpu: fargateCpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 \(CPU units\)$/);
   });
 });

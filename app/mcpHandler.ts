@@ -1,0 +1,134 @@
+// The MCP endpoint of one server, for both protocol generations: 2026-07-28 (no session, no
+// initialize; protocol version and client capabilities in each request's _meta) and the 2025 revisions
+// (2025-11-25, 2025-06-18, 2025-03-26: initialize, then stateless requests).
+import {
+  classifyInboundRequest,
+  createMcpHandler,
+  isJSONRPCRequest,
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+  type McpHandlerRequestOptions,
+  type McpServer,
+} from '@modelcontextprotocol/server';
+import type { Request as ExpressRequest, RequestHandler } from 'express';
+import { invalidParams } from './server';
+
+/**
+ * How POST /mcp answers: `json` (one application/json body; for buffering gateways such as API
+ * Gateway HTTP API) or `sse` (a text/event-stream; for containers and streaming Function URLs).
+ */
+export type ResponseMode = 'json' | 'sse';
+
+/** A fetch-shaped MCP endpoint (what `toNodeHandler` from @modelcontextprotocol/node serves). */
+export interface McpEndpoint {
+  fetch(request: Request, options?: McpHandlerRequestOptions): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** JSON-RPC -32602 (Invalid params). */
+const INVALID_PARAMS = -32602;
+/** JSON-RPC -32601 (Method not found). */
+const METHOD_NOT_FOUND = -32601;
+const LISTEN_NEEDS_STREAM =
+  'Method not found: subscriptions/listen needs a streaming response, and this endpoint answers JSON (use the streaming Function URL or a container target)';
+
+/**
+ * The endpoint of the server `newServer` makes, a fresh one per request. Both generations get
+ * `responseMode`: the SDK's handler streams 2025-era answers always, so in `json` mode a 2025-era
+ * request is served here by a per-request transport that answers JSON, and only 2026-07-28
+ * requests go to the SDK's handler (which then refuses no legacy request itself).
+ */
+export function mcpEndpoint(
+  newServer: () => McpServer,
+  responseMode: ResponseMode,
+  onerror: (error: Error) => void,
+  note: (message: string) => void = () => {},
+): McpEndpoint {
+  const factory = () => newServer();
+  if (responseMode === 'sse') return createMcpHandler(factory, { legacy: 'stateless', responseMode: 'sse', onerror });
+  // The SDK says on the console, once, that JSON responses drop mid-call notifications: that goes to `note`.
+  const modern = withConsoleWarn(note, () => createMcpHandler(factory, { legacy: 'reject', responseMode: 'json', onerror }));
+  return {
+    async fetch(request, options = {}) {
+      if (await isLegacyRequest(request, options.parsedBody)) return legacyJson(newServer, request, options);
+      const body = options.parsedBody as { id?: unknown; method?: unknown } | undefined;
+      if (body?.method === 'subscriptions/listen') {
+        // Its answer is a stream that lasts as long as the client wants: a buffering gateway (API
+        // Gateway HTTP API) would hold the invocation until its timeout and answer 504.
+        return Response.json(
+          { jsonrpc: '2.0', id: body.id ?? null, error: { code: METHOD_NOT_FOUND, message: LISTEN_NEEDS_STREAM } },
+          { status: 404 },
+        );
+      }
+      // Everything else, including what the classifier refuses, is the SDK's to answer (-32020, -32022, ...).
+      return modern.fetch(request, options);
+    },
+    close: () => modern.close(),
+  };
+}
+
+/** Runs `fn` (synchronous) with console.warn going to `to`. */
+function withConsoleWarn<T>(to: (message: string) => void, fn: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => to(args.map(String).join(' '));
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** A 2025-era request, answered with one application/json body by a server of its own. */
+async function legacyJson(newServer: () => McpServer, request: Request, options: McpHandlerRequestOptions): Promise<Response> {
+  if (request.method.toUpperCase() !== 'POST') {
+    return Response.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }, { status: 405, headers: { allow: 'POST' } });
+  }
+  const server = newServer();
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  try {
+    await server.connect(transport);
+    return await transport.handleRequest(request, options);
+  } finally {
+    // The JSON body is complete once the response is: nothing more is sent on this transport.
+    void transport.close().catch(() => {});
+    void server.close().catch(() => {});
+  }
+}
+
+/**
+ * Methods of one generation only (SEP-2575 removed the first from 2026-07-28; the second are new in
+ * it): sent in the other, the SDK answers them 404 with -32601 whatever their params, so they are not
+ * checked here.
+ */
+const NOT_IN = {
+  modern: new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']),
+  legacy: new Set(['server/discover', 'subscriptions/listen']),
+};
+
+const header = (req: ExpressRequest, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/**
+ * Answers a request whose params do not have the shape its method requires with JSON-RPC -32602
+ * (Invalid params) and a one-line message, before the SDK sees it: the SDK would answer -32603
+ * (Internal error) with its validation errors as a multi-line JSON dump. Both generations; a request
+ * the SDK refuses for another reason (headers that disagree with the body, an unsupported
+ * version, ...) goes on to it, so that it answers with its own error. Needs the parsed body.
+ */
+export const refuseInvalidParams: RequestHandler = (req, res, next) => {
+  const body: unknown = req.body;
+  if (!isJSONRPCRequest(body)) return next();
+  const route = classifyInboundRequest({
+    httpMethod: req.method,
+    protocolVersionHeader: header(req, 'mcp-protocol-version'),
+    mcpMethodHeader: header(req, 'mcp-method'),
+    mcpNameHeader: header(req, 'mcp-name'),
+    body,
+  });
+  if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return next();
+  const problem = invalidParams(body);
+  if (problem === undefined) return next();
+  res.status(200).json({ jsonrpc: '2.0', id: body.id, error: { code: INVALID_PARAMS, message: problem } });
+};
