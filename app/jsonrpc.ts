@@ -5,6 +5,7 @@ export const RPC = {
   PARSE_ERROR: -32700,
   INVALID_REQUEST: -32600,
   METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
   INTERNAL_ERROR: -32603,
   /** Implementation-defined server error, used for transport-level refusals. */
   SERVER_ERROR: -32000,

@@ -11,6 +11,7 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, RequestHandler } from 'express';
+import { RPC } from './jsonrpc';
 import { invalidParams } from './server';
 
 /**
@@ -25,10 +26,6 @@ export interface McpEndpoint {
   close(): Promise<void>;
 }
 
-/** JSON-RPC -32602 (Invalid params). */
-const INVALID_PARAMS = -32602;
-/** JSON-RPC -32601 (Method not found). */
-const METHOD_NOT_FOUND = -32601;
 const LISTEN_NEEDS_STREAM =
   'Method not found: subscriptions/listen needs a streaming response, and this endpoint answers JSON (use the streaming Function URL or a container target)';
 
@@ -56,7 +53,7 @@ export function mcpEndpoint(
         // Its answer is a stream that lasts as long as the client wants: a buffering gateway (API
         // Gateway HTTP API) would hold the invocation until its timeout and answer 504.
         return Response.json(
-          { jsonrpc: '2.0', id: body.id ?? null, error: { code: METHOD_NOT_FOUND, message: LISTEN_NEEDS_STREAM } },
+          { jsonrpc: '2.0', id: body.id ?? null, error: { code: RPC.METHOD_NOT_FOUND, message: LISTEN_NEEDS_STREAM } },
           { status: 404 },
         );
       }
@@ -78,11 +75,8 @@ function withConsoleWarn<T>(to: (message: string) => void, fn: () => T): T {
   }
 }
 
-/** A 2025-era request, answered with one application/json body by a server of its own. */
+/** A 2025-era POST (the app answers other methods 405 before this), answered with one application/json body by a server of its own. */
 async function legacyJson(newServer: () => McpServer, request: Request, options: McpHandlerRequestOptions): Promise<Response> {
-  if (request.method.toUpperCase() !== 'POST') {
-    return Response.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }, { status: 405, headers: { allow: 'POST' } });
-  }
   const server = newServer();
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
@@ -130,5 +124,5 @@ export const refuseInvalidParams: RequestHandler = (req, res, next) => {
   if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return next();
   const problem = invalidParams(body);
   if (problem === undefined) return next();
-  res.status(200).json({ jsonrpc: '2.0', id: body.id, error: { code: INVALID_PARAMS, message: problem } });
+  res.status(200).json({ jsonrpc: '2.0', id: body.id, error: { code: RPC.INVALID_PARAMS, message: problem } });
 };
