@@ -20,6 +20,7 @@ import { dependenciesOf } from '../helpers/dependencies';
 import { crossObjectProblems, objectsOf, type Objects } from '../helpers/k8s';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, registered, urns, type Registered } from '../setup';
+import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'kubernetes:core/v1:Namespace': Namespace,
@@ -33,26 +34,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
 };
 const INGRESS = 'kubernetes:networking.k8s.io/v1:Ingress';
 const DEPLOYMENT = 'kubernetes:apps/v1:Deployment';
-const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
-/** The agent's own policy with MODEL, whole: list the namespace's services, discover their instances, and the model. */
-const AGENT_POLICY = {
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Action: ['servicediscovery:ListServices'], Resource: '*' },
-    {
-      Effect: 'Allow',
-      Action: ['servicediscovery:DiscoverInstances'],
-      Resource: '*',
-      Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
-    },
-    {
-      Effect: 'Allow',
-      Action: ['bedrock:InvokeModel'],
-      Resource: [`arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`, 'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0'],
-    },
-  ],
-};
 
 const envOf = (r: Registered): Record<string, string> => Object.fromEntries(r.inputs.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
 const pathsOf = (r: Registered) => r.inputs.spec.rules.flatMap((rule: any) => rule.http.paths.map((p: any) => `${p.pathType} ${p.path}`));
@@ -567,7 +549,7 @@ describe('EKS platform and workloads (under mocks)', function () {
       // The role's one policy, whole; no managed policy is attached.
       const policies = d.agent('aws:iam/rolePolicy:RolePolicy');
       assert.deepEqual(policies.map((p) => p.inputs.role), ['agent-role-id'], 'the id of the role above');
-      assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), AGENT_POLICY);
+      assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), agentPolicyDocument(true));
       assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
       // The servers call no AWS API: no role, service account or association of their own.
       assert.deepEqual(d.all('aws:iam/role:Role').map((r) => r.name).sort(), ['eks-cluster', 'eks-node']);

@@ -16,12 +16,12 @@ import { readStackConfig } from '../../program';
 import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, DEFAULT_ZONES, registered, urns, zones } from '../setup';
+import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
 
 // Drains Pulumi's queue of outstanding registrations.
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
 
 const DOMAIN = { domainName: 'mcp.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
-const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 /**
  * Deploys the Fargate target under mocks, as the program does with the default settings, but with the workload
@@ -558,18 +558,7 @@ describe('Fargate platform and workloads (under mocks)', function () {
         ],
       });
       assert.equal(byName['agent-task'].role, 'agent-task-id');
-      assert.deepEqual(JSON.parse(byName['agent-task'].policy), {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: ['servicediscovery:ListServices'], Resource: '*' },
-          {
-            Effect: 'Allow',
-            Action: ['servicediscovery:DiscoverInstances'],
-            Resource: '*',
-            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
-          },
-        ],
-      });
+      assert.deepEqual(JSON.parse(byName['agent-task'].policy), agentPolicyDocument(false));
       const td = agentTaskDefinition().inputs;
       assert.equal(td.executionRoleArn, 'arn:aws:iam::123456789012:role/agent-execution-9c4b7a2');
       assert.equal(td.taskRoleArn, 'arn:aws:iam::123456789012:role/agent-task-9c4b7a2');

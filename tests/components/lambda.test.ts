@@ -8,13 +8,13 @@ import { agentSpec, serverSpec, type WorkloadSpec } from '../../components/workl
 import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { registered, type Registered } from '../setup';
+import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
 
 // Drains Pulumi's queue of outstanding registrations.
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
 
 const SERVERS = ['cost', 'text'];
 const API = 'https://lambda-api-id.execute-api.us-east-1.amazonaws.com';
-const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 /** The resource of `type` named `name`, the agent's included. */
 function named(d: { resources: Registered[] }, type: string, name: string): Registered {
@@ -341,23 +341,7 @@ describe('Lambda target (under mocks)', function () {
         ],
       });
       // ListServices has no resource-level permissions; everything that returns endpoints stays in the namespace.
-      assert.deepEqual(JSON.parse(byName['agent-policy'].policy), {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: ['servicediscovery:ListServices'], Resource: '*' },
-          {
-            Effect: 'Allow',
-            Action: ['servicediscovery:DiscoverInstances'],
-            Resource: '*',
-            Condition: { StringEquals: { 'servicediscovery:NamespaceName': 'dev.mcp-on-aws.local' } },
-          },
-          {
-            Effect: 'Allow',
-            Action: ['bedrock:InvokeModel'],
-            Resource: [`arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`, 'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0'],
-          },
-        ],
-      });
+      assert.deepEqual(JSON.parse(byName['agent-policy'].policy), agentPolicyDocument(true));
       const fn = named(d, 'aws:lambda/function:Function', 'agent-fn').inputs;
       assert.equal(fn.role, 'arn:aws:iam::123456789012:role/agent-role-9c4b7a2');
       assert.equal(fn.loggingConfig.logGroup, 'agent-logs-5d8e1f0');

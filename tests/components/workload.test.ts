@@ -2,25 +2,9 @@ import { strict as assert } from 'node:assert';
 import { bedrockModelArns } from '../../components/workload';
 import { deployWith } from '../helpers/pulumi';
 import type { Registered } from '../setup';
+import { agentStatements, MODEL } from '../fixtures/agentPolicy';
 
-const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
-const NAMESPACE = 'dev.mcp-on-aws.local';
 
-/** The agent's own permissions with MODEL, whole: list the services, discover in the stack's namespace, the model. */
-const AGENT_STATEMENTS = [
-  { Effect: 'Allow', Action: ['servicediscovery:ListServices'], Resource: '*' },
-  {
-    Effect: 'Allow',
-    Action: ['servicediscovery:DiscoverInstances'],
-    Resource: '*',
-    Condition: { StringEquals: { 'servicediscovery:NamespaceName': NAMESPACE } },
-  },
-  {
-    Effect: 'Allow',
-    Action: ['bedrock:InvokeModel'],
-    Resource: [`arn:aws:bedrock:us-east-1:123456789012:inference-profile/${MODEL}`, 'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0'],
-  },
-];
 
 /** Every statement of the agent's policies that is not about logs or pulling its image. */
 const ownStatements = (policies: Registered[]) =>
@@ -44,13 +28,13 @@ describe('the agent workload (under mocks)', function () {
   for (const target of ['lambda', 'fargate', 'eks']) {
     it(`${target}: has exactly the same permissions as on every target, and no server has any`, async () => {
       const d = await deployWith({ target, agentModelId: MODEL });
-      assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), AGENT_STATEMENTS);
+      assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), agentStatements(true));
       assert.deepEqual(ownStatements(d.all('aws:iam/rolePolicy:RolePolicy')).filter((s: { Action: string[] }) => !s.Action.some((a) => a.startsWith('secretsmanager:'))), []);
     });
 
     it(`${target}: without a model, may list and discover only`, async () => {
       const d = await deployWith({ target });
-      assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), AGENT_STATEMENTS.slice(0, 2));
+      assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), agentStatements(false));
     });
   }
 });
