@@ -3,10 +3,9 @@
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2, type VersionNegotiationMode } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { LambdaHttpHandler } from '../../app/lambdaHttp';
-import { httpApiV2Event, lambdaContext } from '../fixtures/lambdaEvents';
+import type { Fetch } from '../helpers/httpApi';
 
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export { lambdaFetch, type Fetch } from '../helpers/httpApi';
 
 export interface Exchange {
   /** The JSON-RPC method of the body (or the HTTP method of a body-less request). */
@@ -33,26 +32,6 @@ export function recording(inner: Fetch, log: Exchange[]): Fetch {
     const response = await inner(request);
     log.push({ method, version, status: response.status });
     return response;
-  };
-}
-
-/**
- * A fetch that hands each request to a Lambda handler as API Gateway HTTP API (payload format 2.0)
- * delivers it, and answers what the handler returns: the client talks to the function as it would
- * through the API.
- */
-export function lambdaFetch(handler: LambdaHttpHandler): Fetch {
-  return async (input, init) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
-    const event = httpApiV2Event(body, { method: request.method, path: url.pathname, headers });
-    const result = await handler(event, lambdaContext);
-    const payload = result.body === undefined || result.body === '' ? null : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-    const noBody = [204, 205, 304].includes(result.statusCode);
-    return new Response(noBody ? null : payload, { status: result.statusCode, headers: result.headers });
   };
 }
 
