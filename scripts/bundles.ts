@@ -37,12 +37,13 @@ export function generatedCatalog(names: readonly string[]): string {
 }
 
 /**
- * Replaces app/servers/catalog.ts (`<dir>/catalog.ts`) with `generatedCatalog` over the server folders
- * of `dir`, or over `only` alone. The folder scan throws on a folder whose name cannot name a server.
+ * Replaces `catalog` (default `<dir>/catalog.ts`, i.e. app/servers/catalog.ts) with `generatedCatalog`
+ * over the server folders of `dir` (default app/servers; relative to the project root), or over `only`
+ * alone. The folder scan throws on a folder whose name cannot name a server.
  */
-export function serversCatalogPlugin(opts: { only?: string; dir?: string } = {}): Plugin {
-  const dir = opts.dir ?? SERVERS_DIR;
-  const catalogFile = path.join(dir, 'catalog.ts');
+export function serversCatalogPlugin(opts: { only?: string; dir?: string; catalog?: string } = {}): Plugin {
+  const dir = path.resolve(root, opts.dir ?? SERVERS_DIR);
+  const catalogFile = path.resolve(root, opts.catalog ?? path.join(dir, 'catalog.ts'));
   return {
     name: 'servers-catalog',
     setup(build) {
