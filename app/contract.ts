@@ -114,6 +114,8 @@ export const ENV = {
   model: 'BEDROCK_MODEL_ID',
   callTimeout: 'CALL_TIMEOUT_MS',
   region: 'AWS_REGION',
+  /** The secret (at least 32 bytes) that signs multi-round-trip request state: the same on every instance of a server. */
+  requestStateKey: 'MCP_REQUEST_STATE_KEY',
 } as const;
 
 /** How the image (Dockerfile) runs the agent; the server is its default command. */

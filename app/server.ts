@@ -1,17 +1,70 @@
-import { McpServer, specTypeSchemas, type JSONRPCRequest } from '@modelcontextprotocol/server';
-import type { ServerDefinition } from './mcp/define';
+import {
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  specTypeSchemas,
+  type JSONRPCRequest,
+  type ServerEventBus,
+  type ServerNotifier,
+} from '@modelcontextprotocol/server';
+import { DEFAULT_CACHE_HINTS, type ServerDefinition } from './mcp/define';
+import { requestStateCodec } from './mcp/input';
 import { capString } from './logger';
 import { APP_NAME, APP_VERSION } from './version';
+
+/** Changes published where nobody listens: a definition not made by defineServer has no bus. */
+const NO_LISTENER: ServerNotifier = { toolsChanged() {}, promptsChanged() {}, resourcesChanged() {}, resourceUpdated() {} };
+const notifiers = new WeakMap<ServerEventBus, ServerNotifier>();
+
+/** The notifier over a definition's bus (the SDK's handler.notify, which it does not export for a bus of one's own). */
+function changesOf(def: ServerDefinition): ServerNotifier {
+  const bus = def.events;
+  if (!bus) return NO_LISTENER;
+  let notifier = notifiers.get(bus);
+  if (!notifier) {
+    notifier = {
+      toolsChanged: () => bus.publish({ kind: 'tools_list_changed' }),
+      promptsChanged: () => bus.publish({ kind: 'prompts_list_changed' }),
+      resourcesChanged: () => bus.publish({ kind: 'resources_list_changed' }),
+      resourceUpdated: (uri) => bus.publish({ kind: 'resource_updated', uri }),
+    };
+    notifiers.set(bus, notifier);
+  }
+  return notifier;
+}
 
 /**
  * The MCP server `name` (its folder under app/servers/): the tools, resources and prompts of its
  * definition. One is made for every request, whatever the protocol revision the request speaks.
  */
 export function createMcpServer(name: string, def: ServerDefinition): McpServer {
-  const server = new McpServer({ name: `${APP_NAME}-${name}`, version: APP_VERSION }, { instructions: def.instructions });
-  for (const tool of def.tools) tool.register(server);
+  const subscribable = new Set((def.resources ?? []).filter((r) => r.subscribable).map((r) => r.uri));
+  const server = new McpServer(
+    { name: `${APP_NAME}-${name}`, version: APP_VERSION },
+    {
+      instructions: def.instructions,
+      // Logging: a tool's ctx.log reaches 2025-era clients (and 2026-07-28 ones that ask for a level).
+      capabilities: { logging: {}, ...(subscribable.size ? { resources: { subscribe: true } } : {}) },
+      cacheHints: def.cacheHints ?? DEFAULT_CACHE_HINTS,
+      // A multi-round-trip request's state is checked before its handler runs: tampered or expired, -32602.
+      requestState: { verify: requestStateCodec().verify },
+    },
+  );
+  const serving = { changes: changesOf(def) };
+  for (const tool of def.tools) tool.register(server, serving);
   for (const resource of def.resources ?? []) resource.register(server);
   for (const prompt of def.prompts ?? []) prompt.register(server);
+  if (subscribable.size) {
+    // 2025-era subscriptions: accepted for the resources that say they may change. This stateless
+    // endpoint keeps no session and serves no GET stream, so no update ever reaches a 2025-era
+    // client; 2026-07-28 clients get them on subscriptions/listen.
+    const check = (uri: string) => {
+      if (!subscribable.has(uri)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource ${uri} cannot be subscribed to`);
+      return {};
+    };
+    server.server.setRequestHandler('resources/subscribe', (request) => check(request.params.uri));
+    server.server.setRequestHandler('resources/unsubscribe', (request) => check(request.params.uri));
+  }
   return server;
 }
 
