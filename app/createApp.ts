@@ -131,7 +131,6 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
       () => createMcpServer(served.name, served.definition),
       responseMode,
       (err) => sdkReport(err, served.name),
-      (message) => logger.debug({ server: served.name }, message),
     );
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
     const serve = toNodeHandler(endpoint, { onerror: (err) => logger.error({ err, server: served.name }, 'MCP request failed') });

@@ -15,8 +15,10 @@ import { RPC } from './jsonrpc';
 import { invalidParams } from './server';
 
 /**
- * How POST /mcp answers: `json` (one application/json body; for buffering gateways such as API
- * Gateway HTTP API) or `sse` (a text/event-stream; for containers and streaming Function URLs).
+ * How POST /mcp answers: `json` (for buffering gateways such as API Gateway HTTP API: one
+ * application/json body, except for a 2026-07-28 call that sends progress or log notifications
+ * before its result, answered with a text/event-stream body the gateway buffers whole) or `sse` (a
+ * text/event-stream; for containers and streaming Function URLs).
  */
 export type ResponseMode = 'json' | 'sse';
 
@@ -30,21 +32,17 @@ const LISTEN_NEEDS_STREAM =
   'Method not found: subscriptions/listen needs a streaming response, and this endpoint answers JSON (use the streaming Function URL or a container target)';
 
 /**
- * The endpoint of the server `newServer` makes, a fresh one per request. Both generations get
- * `responseMode`: the SDK's handler streams 2025-era answers always, so in `json` mode a 2025-era
- * request is served here by a per-request transport that answers JSON, and only 2026-07-28
- * requests go to the SDK's handler (which then refuses no legacy request itself).
+ * The endpoint of the server `newServer` makes, a fresh one per request. In `sse` mode the SDK's
+ * handler serves both generations with a stream. In `json` mode the SDK's handler would stream
+ * 2025-era answers too, so a 2025-era request is served here by a per-request transport that answers
+ * JSON, and only 2026-07-28 requests go to the SDK's handler (which then refuses no legacy request
+ * itself), in its `auto` mode: JSON, unless the call sends progress or log notifications before its
+ * result, which then reach the client in an SSE body (buffered whole by API Gateway, but delivered).
  */
-export function mcpEndpoint(
-  newServer: () => McpServer,
-  responseMode: ResponseMode,
-  onerror: (error: Error) => void,
-  note: (message: string) => void = () => {},
-): McpEndpoint {
+export function mcpEndpoint(newServer: () => McpServer, responseMode: ResponseMode, onerror: (error: Error) => void): McpEndpoint {
   const factory = () => newServer();
   if (responseMode === 'sse') return createMcpHandler(factory, { legacy: 'stateless', responseMode: 'sse', onerror });
-  // The SDK says on the console, once, that JSON responses drop mid-call notifications: that goes to `note`.
-  const modern = withConsoleWarn(note, () => createMcpHandler(factory, { legacy: 'reject', responseMode: 'json', onerror }));
+  const modern = createMcpHandler(factory, { legacy: 'reject', responseMode: 'auto', onerror });
   return {
     async fetch(request, options = {}) {
       if (await isLegacyRequest(request, options.parsedBody)) return legacyJson(newServer, request, options);
@@ -62,17 +60,6 @@ export function mcpEndpoint(
     },
     close: () => modern.close(),
   };
-}
-
-/** Runs `fn` (synchronous) with console.warn going to `to`. */
-function withConsoleWarn<T>(to: (message: string) => void, fn: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => to(args.map(String).join(' '));
-  try {
-    return fn();
-  } finally {
-    console.warn = warn;
-  }
 }
 
 /** A 2025-era POST (the app answers other methods 405 before this), answered with one application/json body by a server of its own. */

@@ -8,6 +8,11 @@ import { silentLogger } from '../helpers/http';
 import type { LoadedServer } from '../../app/createApp';
 import { catalogFrom } from '../../app/servers/catalog';
 import { cost } from './testServers';
+import { envelope, MODERN } from './modernWire';
+import { createApp } from '../../app/createApp';
+import { lambdaHttpHandler } from '../../app/lambdaHttp';
+import { defineServer } from '../../app/mcp/define';
+import { z } from 'zod';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string; isBase64Encoded?: boolean }>;
 
@@ -203,6 +208,69 @@ describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
       });
     });
   }
+});
+
+/** A server whose one tool reports progress (when the call asks for it) before its result. */
+const progressServer: LoadedServer = {
+  name: 'progress',
+  definition: defineServer({
+    title: 'Progress',
+    instructions: 'A tool that reports progress.',
+    tools: [
+      {
+        name: 'count',
+        register: (server) =>
+          server.registerTool('count', { description: 'Counts to 3, reporting each step', inputSchema: z.object({}) }, async (_args, ctx) => {
+            const progressToken = ctx.mcpReq._meta?.progressToken;
+            if (progressToken !== undefined) {
+              for (let progress = 1; progress <= 3; progress++) {
+                await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, total: 3 } });
+              }
+            }
+            return { content: [{ type: 'text', text: 'done' }] };
+          }),
+      },
+    ],
+  }),
+};
+
+describe('Lambda handler in JSON mode, a tool that reports progress', () => {
+  const handler = lambdaHttpHandler(createApp(progressServer, { responseMode: 'json', logger: silentLogger }), silentLogger);
+  const modernCall = (meta: Record<string, unknown>) =>
+    httpApiV2Event(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'count', arguments: {}, _meta: { ...envelope(), ...meta } } }), {
+      headers: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'count' },
+    });
+
+  it('2026-07-28: the progress notifications reach the client, then the result, in one text/event-stream body', async () => {
+    const res = await handler(modernCall({ progressToken: 'p1' }), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+    const messages = sseMessages(res);
+    assert.deepEqual(
+      messages.filter((m) => m.method === 'notifications/progress').map((m) => [m.params.progressToken, m.params.progress]),
+      [['p1', 1], ['p1', 2], ['p1', 3]],
+    );
+    assert.equal(messages.at(-1).id, 7);
+    assert.deepEqual(messages.at(-1).result.content, [{ type: 'text', text: 'done' }]);
+  });
+
+  it('2026-07-28: a call that asks for no progress is answered with one application/json body', async () => {
+    const res = await handler(modernCall({}), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['content-type']!, /^application\/json/);
+    assert.deepEqual(bodyOf(res).result.content, [{ type: 'text', text: 'done' }]);
+  });
+
+  it('2025-11-25: the same call is answered with one application/json body', async () => {
+    const res = await handler(
+      httpApiV2Event(rpc(8, 'tools/call', { name: 'count', arguments: {}, _meta: { progressToken: 'p1' } }), { headers: { 'mcp-protocol-version': '2025-11-25' } }),
+      lambdaContext,
+    );
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['content-type']!, /^application\/json/);
+    assert.equal(bodyOf(res).id, 8);
+    assert.deepEqual(bodyOf(res).result.content, [{ type: 'text', text: 'done' }]);
+  });
 });
 
 describe('the server a Lambda handler serves', () => {
