@@ -7,10 +7,11 @@ import {
   isJSONRPCRequest,
   isLegacyRequest,
   WebStandardStreamableHTTPServerTransport,
+  type JSONRPCErrorResponse,
   type McpHandlerRequestOptions,
   type McpServer,
 } from '@modelcontextprotocol/server';
-import type { Request as ExpressRequest, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { RPC } from './jsonrpc';
 import { invalidParams } from './server';
 
@@ -86,30 +87,43 @@ const NOT_IN = {
   legacy: new Set(['server/discover', 'subscriptions/listen']),
 };
 
-const header = (req: ExpressRequest, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-
 /**
- * Answers a request whose params do not have the shape its method requires with JSON-RPC -32602
- * (Invalid params) and a one-line message, before the SDK sees it: the SDK would answer -32603
- * (Internal error) with its validation errors as a multi-line JSON dump. Both generations; a request
- * the SDK refuses for another reason (headers that disagree with the body, an unsupported
- * version, ...) goes on to it, so that it answers with its own error. Needs the parsed body.
+ * What to answer a request whose params do not have the shape its method requires: JSON-RPC -32602
+ * (Invalid params) with a one-line message, before the SDK sees it, since the SDK would answer -32603
+ * (Internal error) with its validation errors as a multi-line JSON dump. Both generations; undefined
+ * for a request the SDK refuses for another reason (headers that disagree with the body, an
+ * unsupported version, ...), so that it answers with its own error. `body`: the parsed body;
+ * `header(name)`: a request header by lower-case name.
  */
-export const refuseInvalidParams: RequestHandler = (req, res, next) => {
-  const body: unknown = req.body;
-  if (!isJSONRPCRequest(body)) return next();
+export function invalidParamsAnswer(
+  httpMethod: string,
+  header: (name: string) => string | undefined,
+  body: unknown,
+): JSONRPCErrorResponse | undefined {
+  if (!isJSONRPCRequest(body)) return undefined;
   const route = classifyInboundRequest({
-    httpMethod: req.method,
-    protocolVersionHeader: header(req, 'mcp-protocol-version'),
-    mcpMethodHeader: header(req, 'mcp-method'),
-    mcpNameHeader: header(req, 'mcp-name'),
+    httpMethod,
+    protocolVersionHeader: header('mcp-protocol-version'),
+    mcpMethodHeader: header('mcp-method'),
+    mcpNameHeader: header('mcp-name'),
     body,
   });
-  if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return next();
+  if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return undefined;
   const problem = invalidParams(body);
-  if (problem === undefined) return next();
-  res.status(200).json({ jsonrpc: '2.0', id: body.id, error: { code: RPC.INVALID_PARAMS, message: problem } });
+  if (problem === undefined) return undefined;
+  return { jsonrpc: '2.0', id: body.id, error: { code: RPC.INVALID_PARAMS, message: problem } };
+}
+
+/** `invalidParamsAnswer` as Express middleware (after the body is parsed): answered 200, as the SDK answers JSON-RPC errors. */
+export const refuseInvalidParams: RequestHandler = (req, res, next) => {
+  const answer = invalidParamsAnswer(
+    req.method,
+    (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    req.body,
+  );
+  if (answer === undefined) return next();
+  res.status(200).json(answer);
 };

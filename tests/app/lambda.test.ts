@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundles';
 import { PassThrough, type Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
@@ -9,8 +14,8 @@ import type { LoadedServer } from '../../app/createApp';
 import { catalogFrom } from '../../app/servers/catalog';
 import { cost } from './testServers';
 import { envelope, MODERN } from './modernWire';
-import { createApp } from '../../app/createApp';
-import { lambdaHttpHandler } from '../../app/lambdaHttp';
+import { createFetchApp } from '../../app/fetchApp';
+import { lambdaFetchHandler } from '../../app/lambdaHttp';
 import { defineServer } from '../../app/mcp/define';
 import { z } from 'zod';
 
@@ -235,7 +240,7 @@ const progressServer: LoadedServer = {
 };
 
 describe('Lambda handler in JSON mode, a tool that reports progress', () => {
-  const handler = lambdaHttpHandler(createApp(progressServer, { responseMode: 'json', logger: silentLogger }), silentLogger);
+  const handler = lambdaFetchHandler(createFetchApp(progressServer, { responseMode: 'json', logger: silentLogger }), silentLogger);
   const modernCall = (meta: Record<string, unknown>) =>
     httpApiV2Event(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'count', arguments: {}, _meta: { ...envelope(), ...meta } } }), {
       headers: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'count' },
@@ -270,6 +275,22 @@ describe('Lambda handler in JSON mode, a tool that reports progress', () => {
     assert.match(res.headers!['content-type']!, /^application\/json/);
     assert.equal(bodyOf(res).id, 8);
     assert.deepEqual(bodyOf(res).result.content, [{ type: 'text', text: 'done' }]);
+  });
+});
+
+describe("the MCP server's Lambda bundle", () => {
+  it('holds neither Express nor serverless-express (they are most of a cold start): the handler serves events without them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcp-lambda-bundle-'));
+    try {
+      const result = await build({ ...bundleOptions({ kind: 'lambda', server: 'cost' }), outfile: path.join(dir, 'index.js'), sourcemap: false, metafile: true });
+      const packages = new Set(Object.keys(result.metafile.inputs).flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? []));
+      for (const name of ['express', '@codegenie/serverless-express', 'body-parser', 'router', '@modelcontextprotocol/node']) {
+        assert.ok(!packages.has(name), `${name} is in the bundle`);
+      }
+      assert.ok(packages.has('@modelcontextprotocol/server'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -436,7 +457,7 @@ describe('Lambda handlers on events they do not serve', () => {
   }
 
   it('answers 500 with a JSON error, not an empty body, when serverless-express fails on a response', async () => {
-    const { lambdaHttpHandler } = require('../../app/lambdaHttp') as typeof import('../../app/lambdaHttp');
+    const { lambdaHttpHandler } = require('../../app/lambdaExpress') as typeof import('../../app/lambdaExpress');
     // serverless-express refuses chunked responses for API Gateway, and answers an empty 500.
     const app = express().get('/chunked', (_req, res) => {
       res.setHeader('transfer-encoding', 'chunked');
