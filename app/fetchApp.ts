@@ -3,7 +3,6 @@
 // Express. It answers what the Express app (app/createApp.ts) answers, from the same pieces: the
 // Host/Origin check, CORS, the request log line, the body refusals, the invalid-params answer and the
 // MCP endpoint. Only the body reader is its own, since the body is already whole.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { corsAnswer } from './cors';
 import { clientError, hostOriginCheck, requestLine, type HttpError, type Refusal } from './http';
@@ -191,7 +190,11 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
   const allowedOrigins = options.allowedOrigins ?? [];
   const cors = (options.cors ?? true) && allowedOrigins.length ? corsAnswer(allowedOrigins) : undefined;
   const guard = hostOriginCheck(options.allowedHosts, allowedOrigins);
-  const serving = new AsyncLocalStorage<SdkReports>();
+  // The request whose SDK reports these are. Lambda serves one request at a time per process, so the
+  // request in flight is known without AsyncLocalStorage (whose promise hooks cost a tenth of a cold
+  // start); with several in flight at once (not on Lambda), reports go to the log unattributed.
+  let inflight = 0;
+  let current: SdkReports | undefined;
 
   const health = new Set(mounts.flatMap((m) => m.healthPaths.map(routeKey)));
   const endpoints = new Map<string, { name: string; endpoint: ReturnType<typeof mcpEndpoint> }>();
@@ -200,7 +203,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
       () => createMcpServer(server.name, server.definition),
       responseMode,
       (err) => {
-        const reports = serving.getStore();
+        const reports = inflight === 1 ? current : undefined;
         if (!reports) return logger.warn({ err, server: server.name }, 'MCP SDK error');
         reports.refusal = err.message;
         reports.failures.push(err);
@@ -255,7 +258,15 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
       const invalid = invalidParamsAnswer(method, (name) => request.headers.get(name) ?? undefined, body);
       if (invalid) return finish(json(200, invalid));
       const reports: SdkReports = { failures: [] };
-      const response = await serving.run(reports, () => at.mount.endpoint.fetch(request, { parsedBody: body }));
+      inflight++;
+      current = reports;
+      let response: Response;
+      try {
+        response = await at.mount.endpoint.fetch(request, { parsedBody: body });
+      } finally {
+        inflight--;
+        if (current === reports) current = undefined;
+      }
       refusal = reports.refusal;
       if (response.status >= 500) for (const err of reports.failures) logger.error({ err, server: at.mount.name }, 'MCP request failed');
       return finish(response);
