@@ -98,12 +98,12 @@ export function eventRequest(event: HttpEvent): Request {
   for (const [name, value] of Object.entries(event.headers ?? {})) headers.set(name, value);
   if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
   const method = event.requestContext.http.method.toUpperCase();
-  const host = headers.get('host') ?? 'lambda.invalid';
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== undefined && event.body !== null;
   const body = hasBody ? Buffer.from(event.body!, event.isBase64Encoded ? 'base64' : 'utf8') : undefined;
   if (body !== undefined) headers.set('content-length', String(body.length));
-  return new Request(`https://${host}${event.rawPath}${query}`, { method, headers, body });
+  // The URL's host is a placeholder: the Host header (checked by the app) may not be a valid URL authority.
+  return new Request(`https://lambda.invalid${event.rawPath}${query}`, { method, headers, body });
 }
 
 /**

@@ -278,6 +278,24 @@ describe('Lambda handler in JSON mode, a tool that reports progress', () => {
   });
 });
 
+describe('Lambda handler, a Host header that is not a hostname', () => {
+  const event = (host: string) => httpApiV2Event(initialize, { headers: { host } });
+
+  it('with an allow-list: 403 naming the Host, as the Express app answers', async () => {
+    const handler = lambdaFetchHandler(createFetchApp(cost, { responseMode: 'json', allowedHosts: ['mcp.example.com'], logger: silentLogger }), silentLogger);
+    const res = await handler(event('bad host'), lambdaContext);
+    assert.equal(res.statusCode, 403);
+    assert.match(bodyOf(res).error.message, /Host not allowed: bad host/);
+  });
+
+  it('without one: served', async () => {
+    const handler = lambdaFetchHandler(createFetchApp(cost, { responseMode: 'json', logger: silentLogger }), silentLogger);
+    const res = await handler(event('bad host'), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.equal(bodyOf(res).result.serverInfo.name, 'mcp-on-aws-cost');
+  });
+});
+
 describe("the MCP server's Lambda bundle", () => {
   it('holds neither Express nor serverless-express (they are most of a cold start): the handler serves events without them', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mcp-lambda-bundle-'));
