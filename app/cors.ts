@@ -16,34 +16,54 @@ export const MCP_CORS = {
 /** An origin as compared: lower case, without a trailing slash. */
 export const normalizeOrigin = (origin: string): string => origin.toLowerCase().replace(/\/$/, '');
 
+/** What CORS adds to one request's answer (`corsAnswer`). */
+export interface CorsAnswer {
+  /** Headers to set on the response (none for a request without Origin). */
+  headers: Record<string, string>;
+  /** The request is a preflight: answer it 204 here, with these headers. */
+  preflight: boolean;
+}
+
 /**
  * CORS for `allowedOrigins`, as API Gateway answers it: a preflight (OPTIONS with an Origin and
  * Access-Control-Request-Method) is answered 204 here, with the allowed methods, headers and max age
  * for an allowed origin and no CORS headers for any other; other responses to an allowed origin carry
- * Access-Control-Allow-Origin and the exposed headers. Whether the request itself is served is for
- * `originGuard` to decide.
+ * Access-Control-Allow-Origin and the exposed headers; every answer to a request with an Origin
+ * varies on it. Whether the request itself is served is for `originGuard` to decide.
  */
-export function cors(allowedOrigins: readonly string[]): RequestHandler {
+export function corsAnswer(
+  allowedOrigins: readonly string[],
+): (origin: string | undefined, method: string, requestMethodHeader: string | undefined) => CorsAnswer {
   const origins = new Set(allowedOrigins.map(normalizeOrigin));
   const allowMethods = MCP_CORS.allowMethods.join(', ');
   const allowHeaders = MCP_CORS.allowHeaders.join(', ');
   const exposeHeaders = MCP_CORS.exposeHeaders.join(', ');
-  return (req, res, next) => {
-    const origin = req.headers.origin;
-    if (origin === undefined) return next();
-    res.vary('Origin');
+  return (origin, method, requestMethodHeader) => {
+    if (origin === undefined) return { headers: {}, preflight: false };
+    const headers: Record<string, string> = { Vary: 'Origin' };
     const allowed = origins.has(normalizeOrigin(origin));
-    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-    if (allowed) res.setHeader('Access-Control-Allow-Origin', origin);
-    if (!preflight) {
-      if (allowed) res.setHeader('Access-Control-Expose-Headers', exposeHeaders);
-      return next();
+    const preflight = method === 'OPTIONS' && requestMethodHeader !== undefined;
+    if (allowed) headers['Access-Control-Allow-Origin'] = origin;
+    if (allowed && !preflight) headers['Access-Control-Expose-Headers'] = exposeHeaders;
+    if (allowed && preflight) {
+      headers['Access-Control-Allow-Methods'] = allowMethods;
+      headers['Access-Control-Allow-Headers'] = allowHeaders;
+      headers['Access-Control-Max-Age'] = String(MCP_CORS.maxAge);
     }
-    if (allowed) {
-      res.setHeader('Access-Control-Allow-Methods', allowMethods);
-      res.setHeader('Access-Control-Allow-Headers', allowHeaders);
-      res.setHeader('Access-Control-Max-Age', String(MCP_CORS.maxAge));
+    return { headers, preflight };
+  };
+}
+
+/** `corsAnswer` as Express middleware. */
+export function cors(allowedOrigins: readonly string[]): RequestHandler {
+  const answer = corsAnswer(allowedOrigins);
+  return (req, res, next) => {
+    const { headers, preflight } = answer(req.headers.origin, req.method, req.headers['access-control-request-method']);
+    for (const [name, value] of Object.entries(headers)) {
+      if (name === 'Vary') res.vary(value);
+      else res.setHeader(name, value);
     }
+    if (!preflight) return next();
     res.status(204).end();
   };
 }

@@ -1,84 +1,21 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import express, { type Express, type RequestHandler } from 'express';
-import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { cors } from './cors';
 import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, originGuard, requestLog } from './http';
-import { RPC, sendRpcError } from './jsonrpc';
-import { mcpEndpoint, refuseInvalidParams, type ResponseMode } from './mcpHandler';
-import { createLogger, type Logger } from './logger';
+import { sendRpcError } from './jsonrpc';
+import { mcpEndpoint, refuseInvalidParams } from './mcpHandler';
+import { createLogger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
 import type { LoadedServer } from './mcp/define';
 import { createMcpServer } from './server';
+import { checkBodyLimit, healthAnswer, METHOD_NOT_ALLOWED, oneServer, summarize, type AppOptions, type Mount } from './fetchApp';
 
 export { DEFAULT_MAX_BODY_BYTES, isLoopback, LOOPBACK_HOSTS } from './limits';
 export type { LoadedServer } from './mcp/define';
+export { checkBodyLimit, type AppOptions, type Mount } from './fetchApp';
 
 export type { ResponseMode } from './mcpHandler';
-
-export interface AppOptions {
-  /**
-   * How POST /mcp answers, to 2026-07-28 and 2025-era clients alike: `json` (one application/json
-   * body; for buffering gateways such as API Gateway HTTP API) or `sse` (a text/event-stream; for
-   * containers). Default `sse`.
-   */
-  responseMode?: ResponseMode;
-  /**
-   * Hostnames (no port) that /mcp accepts in the Host header, e.g. ['mcp.example.com'].
-   * Undefined: any Host. Use LOOPBACK_HOSTS for a server bound to loopback.
-   */
-  allowedHosts?: readonly string[];
-  /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
-  allowedOrigins?: readonly string[];
-  /**
-   * Serve CORS for `allowedOrigins` (preflights, Access-Control-* headers). Default true; off on
-   * Lambda, where API Gateway and the Function URL answer CORS with the same lists (app/cors.ts).
-   */
-  cors?: boolean;
-  /**
-   * Largest request body accepted on /mcp, bytes. Default DEFAULT_MAX_BODY_BYTES (2.5 MiB). Not below
-   * any served server's `minBodyBytes` (the app refuses to start).
-   */
-  maxBodyBytes?: number;
-  logger?: Logger;
-  /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
-  isDraining?: () => boolean;
-}
-
-
-interface RpcSummary {
-  rpcMethod?: string;
-  tool?: string;
-}
-
-/** The JSON-RPC method and tool name of a parsed body, for the request log line. */
-function summarize(body: unknown): RpcSummary {
-  const first: unknown = Array.isArray(body) ? body[0] : body;
-  if (!first || typeof first !== 'object') return {};
-  const msg = first as { method?: unknown; params?: { name?: unknown } };
-  const rpcMethod = typeof msg.method === 'string' ? msg.method : undefined;
-  const tool = rpcMethod === 'tools/call' && typeof msg.params?.name === 'string' ? msg.params.name : undefined;
-  return { rpcMethod, tool };
-}
-
-/** Where a server is served: its MCP endpoint and health paths. */
-export interface Mount {
-  server: LoadedServer;
-  mcpPaths: readonly string[];
-  healthPaths: readonly string[];
-}
-
-/**
- * Refuses a body limit under what a served server needs (`minBodyBytes`): a valid call would meet 413.
- * Throws naming each such server.
- */
-export function checkBodyLimit(servers: readonly LoadedServer[], maxBodyBytes: number): void {
-  const short = servers.filter((s) => (s.definition.minBodyBytes ?? 0) > maxBodyBytes);
-  if (short.length === 0) return;
-  const needs = short.map((s) => `server ${s.name} needs at least ${s.definition.minBodyBytes}`).join(', ');
-  throw new Error(`MAX_BODY_BYTES ${maxBodyBytes} is too small: ${needs}`);
-}
 
 /**
  * The Express app of a set of mounts: each server's POST endpoint (stateless Streamable HTTP) and
@@ -103,20 +40,16 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
 
   // Liveness: answered before any Host check, since load balancers probe by IP address.
   const health: RequestHandler = (_req, res) => {
-    if (isDraining()) {
-      res.status(503).json({ status: 'draining' });
-      return;
-    }
-    res.json({ status: 'ok' });
+    const answer = healthAnswer(isDraining());
+    res.status(answer.status).json(answer.body);
   };
   for (const { healthPaths } of mounts) app.get([...healthPaths], health);
 
   // What the SDK reports while it serves a request (a refusal such as -32020 or -32022, or a failure)
-  // goes on that request's log line; a failure (a 5xx answer) is also logged as an error.
-  const serving = new AsyncLocalStorage<ServerResponse>();
-  const sdkReport = (err: Error, server: string) => {
-    const res = serving.getStore();
-    if (!res) return logger.warn({ err, server }, 'MCP SDK error');
+  // goes on that request's log line; a failure (a 5xx answer) is also logged as an error. The SDK's
+  // handler is made per request for that, so that its reports name their request without
+  // AsyncLocalStorage, whose promise hooks cost every request a tenth of its throughput.
+  const sdkReport = (err: Error, server: string, res: ServerResponse) => {
     noteRefusal(res, err.message);
     res.once('finish', () => {
       if (res.statusCode >= 500) logger.error({ err, server }, 'MCP request failed');
@@ -127,19 +60,18 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   for (const { server: served, mcpPaths } of mounts) {
     const paths = [...mcpPaths];
     app.use(paths, guard);
-    const endpoint = mcpEndpoint(
-      () => createMcpServer(served.name, served.definition),
-      responseMode,
-      (err) => sdkReport(err, served.name),
-      (message) => logger.debug({ server: served.name }, message),
-    );
+    const newServer = () => createMcpServer(served.name, served.definition);
+    const failed = (err: Error) => logger.error({ err, server: served.name }, 'MCP request failed');
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
-    const serve = toNodeHandler(endpoint, { onerror: (err) => logger.error({ err, server: served.name }, 'MCP request failed') });
-    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, (req, res) => serving.run(res, () => serve(req, res, req.body)));
+    const serve: RequestHandler = (req, res) => {
+      const endpoint = mcpEndpoint(newServer, responseMode, (err) => sdkReport(err, served.name, res));
+      void toNodeHandler(endpoint, { onerror: failed })(req, res, req.body);
+    };
+    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, serve);
     // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
     app.all(paths, (_req, res) => {
       res.setHeader('Allow', 'POST');
-      sendRpcError(res, 405, RPC.SERVER_ERROR, 'Method not allowed: this stateless server accepts POST only');
+      sendRpcError(res, METHOD_NOT_ALLOWED.status, METHOD_NOT_ALLOWED.code, METHOD_NOT_ALLOWED.message);
     });
   }
   app.use(bodyErrors);
@@ -155,9 +87,6 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
  * Streamable HTTP), GET /healthz and /<name>/healthz. Both paths, so that a front door never rewrites them.
  */
 export function createApp(server: LoadedServer, options: AppOptions = {}): Express {
-  return serveMounts(
-    [{ server, mcpPaths: [MCP_PATH, serverMcpPath(server.name)], healthPaths: [HEALTH_PATH, serverHealthPath(server.name)] }],
-    options,
-    `Not found: the MCP endpoint is POST ${serverMcpPath(server.name)} (or ${MCP_PATH})`,
-  );
+  const { mounts, notFound } = oneServer(server);
+  return serveMounts(mounts, options, notFound);
 }

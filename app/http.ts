@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { normalizeOrigin } from './cors';
 import { RPC, sendRpcError } from './jsonrpc';
 import { capFields, capString, MAX_LOG_FIELD_CHARS, type Logger } from './logger';
@@ -8,29 +8,57 @@ import { capFields, capString, MAX_LOG_FIELD_CHARS, type Logger } from './logger
 const REFUSAL = Symbol('refusal');
 type WithRefusal = { [REFUSAL]?: string };
 
+/** What the request log line of one request says (see `requestLine`). */
+export interface RequestFacts {
+  method: string;
+  path: string;
+  /** The parsed body, for `describe`. */
+  body: unknown;
+  status: number;
+  /** process.hrtime.bigint() when the request arrived. */
+  started: bigint;
+  /** The client went away before the response was sent. */
+  aborted?: boolean;
+  /** Why the request was refused. */
+  refusal?: string;
+}
+
 /**
- * One log line per request, written once the response is sent (or the client went away), with
- * method, path, status, duration and whatever `describe` reads from the parsed body. Every string in
- * it is cut to MAX_LOG_FIELD_CHARS, so that a huge path or JSON-RPC method cannot make a huge line.
+ * The fields of a request's log line: method, path, status, duration and whatever `describe` reads
+ * from the parsed body. Every string in it is cut to MAX_LOG_FIELD_CHARS, so that a huge path or
+ * JSON-RPC method cannot make a huge line. Written by `requestLog` and by the Lambda handler.
+ */
+export function requestLine(facts: RequestFacts, describe: (body: unknown) => object = () => ({})): object {
+  return {
+    method: capString(facts.method),
+    path: capString(facts.path),
+    ...(capFields(describe(facts.body), MAX_LOG_FIELD_CHARS, 1) as object),
+    status: facts.status,
+    durationMs: Number(process.hrtime.bigint() - facts.started) / 1e6,
+    ...(facts.aborted ? { aborted: true } : {}),
+    ...(facts.refusal ? { error: facts.refusal } : {}),
+  };
+}
+
+/**
+ * One log line per request (`requestLine`), written once the response is sent (or the client went
+ * away).
  */
 export function requestLog(logger: Logger, describe: (body: unknown) => object = () => ({}), isDraining = () => false): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     if (isDraining()) res.setHeader('Connection', 'close');
     res.once('close', () => {
-      const refusal = (res as WithRefusal)[REFUSAL];
-      logger.info(
-        {
-          method: capString(req.method),
-          path: capString(req.path),
-          ...(capFields(describe(req.body), MAX_LOG_FIELD_CHARS, 1) as object),
-          status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          ...(res.writableFinished ? {} : { aborted: true }),
-          ...(refusal ? { error: refusal } : {}),
-        },
-        'request',
-      );
+      const facts = {
+        method: req.method,
+        path: req.path,
+        body: req.body,
+        status: res.statusCode,
+        started,
+        aborted: !res.writableFinished,
+        refusal: (res as WithRefusal)[REFUSAL],
+      };
+      logger.info(requestLine(facts, describe), 'request');
     });
     next();
   };
@@ -44,7 +72,7 @@ export function noteRefusal(res: Response | ServerResponse, message: string): vo
   (res as WithRefusal)[REFUSAL] = capString(message);
 }
 
-interface HttpError {
+export interface HttpError {
   type?: string;
   limit?: number;
   status?: number;
@@ -53,8 +81,19 @@ interface HttpError {
   message?: string;
 }
 
-/** Status, JSON-RPC code and message for an error the client caused, or undefined for any other. */
-function clientError(err: HttpError, req: Request): { status: number; code: number; message: string } | undefined {
+/** How a request is refused: HTTP status, JSON-RPC error code and message. */
+export interface Refusal {
+  status: number;
+  code: number;
+  message: string;
+}
+
+/**
+ * Status, JSON-RPC code and message for an error the client caused (body-parser's errors, and those
+ * the Lambda handler's body reader raises in their shape), or undefined for any other.
+ * `contentEncoding`: the request's Content-Encoding header.
+ */
+export function clientError(err: HttpError, contentEncoding: string | undefined): Refusal | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       return { status: 400, code: RPC.PARSE_ERROR, message: 'Parse error: the body is not valid JSON' };
@@ -69,7 +108,7 @@ function clientError(err: HttpError, req: Request): { status: number; code: numb
   const status = err.status ?? err.statusCode;
   if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
   // body-parser passes zlib's error on, marked 400, when the body does not decompress.
-  const encoding = req.headers['content-encoding'];
+  const encoding = contentEncoding;
   if (status === 400 && encoding && encoding.toLowerCase() !== 'identity') {
     return { status, code: RPC.PARSE_ERROR, message: `Parse error: the body does not decompress as Content-Encoding: ${capString(encoding, 32)}` };
   }
@@ -85,7 +124,7 @@ export function clientErrors(answer: ErrorAnswer = sendRpcError): ErrorRequestHa
   return (err: HttpError, req, res, next) => {
     if (res.headersSent) return next(err);
     if (err?.type === 'request.aborted') return;
-    const refusal = clientError(err ?? {}, req);
+    const refusal = clientError(err ?? {}, req.headers['content-encoding']);
     if (!refusal) return next(err);
     (res as WithRefusal)[REFUSAL] = capString(err.message ?? refusal.message);
     answer(res, refusal.status, refusal.code, refusal.message);
@@ -150,23 +189,20 @@ function hostnameOf(hostHeader: string): string | undefined {
 /**
  * DNS-rebinding protection for /mcp: the Host must be on the allow-list (when there is one), and a
  * browser's Origin must be the server's own origin, on an allowed host, or explicitly allowed.
- * Both refusals are 403, as the MCP transport specification requires for an invalid Origin.
+ * Both refusals are 403, as the MCP transport specification requires for an invalid Origin. Answers
+ * the refusal of a request with these Host and Origin headers, or undefined when it may be served.
  */
-export function originGuard(
+export function hostOriginCheck(
   allowedHosts: readonly string[] | undefined,
   allowedOrigins: readonly string[],
-  answer: ErrorAnswer = sendRpcError,
-): RequestHandler {
+): (host: string | undefined, origin: string | undefined) => Refusal | undefined {
   const hosts = allowedHosts ? new Set(allowedHosts.map((h) => h.toLowerCase())) : undefined;
   const origins = new Set(allowedOrigins.map(normalizeOrigin));
-  return (req, res, next) => {
-    const host = req.headers.host;
+  return (host, origin) => {
     const hostname = host ? hostnameOf(host) : undefined;
     if (hosts && (!hostname || !hosts.has(hostname))) {
-      answer(res, 403, RPC.SERVER_ERROR, `Host not allowed: ${host === undefined ? '(none)' : capString(host, 200)}`);
-      return;
+      return { status: 403, code: RPC.SERVER_ERROR, message: `Host not allowed: ${host === undefined ? '(none)' : capString(host, 200)}` };
     }
-    const origin = req.headers.origin;
     if (origin !== undefined) {
       let allowed = origins.has(normalizeOrigin(origin));
       if (!allowed) {
@@ -177,11 +213,22 @@ export function originGuard(
           allowed = false;
         }
       }
-      if (!allowed) {
-        answer(res, 403, RPC.SERVER_ERROR, `Origin not allowed: ${capString(origin, 200)}`);
-        return;
-      }
+      if (!allowed) return { status: 403, code: RPC.SERVER_ERROR, message: `Origin not allowed: ${capString(origin, 200)}` };
     }
+    return undefined;
+  };
+}
+
+/** `hostOriginCheck` as Express middleware. */
+export function originGuard(
+  allowedHosts: readonly string[] | undefined,
+  allowedOrigins: readonly string[],
+  answer: ErrorAnswer = sendRpcError,
+): RequestHandler {
+  const check = hostOriginCheck(allowedHosts, allowedOrigins);
+  return (req, res, next) => {
+    const refusal = check(req.headers.host, req.headers.origin);
+    if (refusal) return answer(res, refusal.status, refusal.code, refusal.message);
     next();
   };
 }

@@ -1,8 +1,9 @@
 import type { Writable } from 'node:stream';
 import { appOptionsFromEnv, readEnv } from './config';
 import { ENV } from './contract';
-import { createApp } from './createApp';
-import { lambdaHttpHandler, type LambdaHttpHandler } from './lambdaHttp';
+import { createFetchApp, type AppOptions } from './fetchApp';
+import type { LoadedServer } from './mcp/define';
+import { lambdaFetchHandler, type LambdaHttpHandler } from './lambdaHttp';
 import { createLogger, type Logger } from './logger';
 import { serverCatalog, type ServerCatalog } from './servers/catalog';
 
@@ -28,7 +29,12 @@ export function createHandler(
 ): LambdaHttpHandler {
   const settings = readEnv(env, catalog);
   const name = lambdaServer(settings.MCP_SERVER, catalog);
-  return lambdaHttpHandler(createApp({ name, definition: catalog.load(name) }, { ...appOptionsFromEnv(settings, 'json'), logger }), logger);
+  return lambdaServerHandler({ name, definition: catalog.load(name) }, { ...appOptionsFromEnv(settings, 'json'), logger });
+}
+
+/** The Lambda handler of one server: its fetch-shaped app (what `createApp` answers, without Express) behind `lambdaFetchHandler`. */
+export function lambdaServerHandler(server: LoadedServer, options: AppOptions & { logger: Logger }): LambdaHttpHandler {
+  return lambdaFetchHandler(createFetchApp(server, options), options.logger);
 }
 
 export const handler = createHandler();

@@ -1,7 +1,5 @@
-import serverlessExpress from '@codegenie/serverless-express';
-import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { onWriteHeadHeaders } from './http';
+import type { FetchApp } from './fetchApp';
 import { RPC } from './jsonrpc';
 import type { Logger } from './logger';
 
@@ -19,36 +17,6 @@ export type LambdaHttpHandler = (event: unknown, context?: unknown) => Promise<L
 
 export const EXPECTED_EVENTS = 'this function expects API Gateway HTTP API (payload format 2.0) or Lambda Function URL events';
 
-/**
- * serverless-express 4 loses every header passed to `writeHead()` when none was set with `setHeader()`
- * before, and the MCP transport sets all of its headers (content-type included) that way. Route them
- * through `setHeader()` so that the Lambda response carries them.
- */
-const headersThroughSetHeader: RequestHandler = (_req, res, next) => {
-  onWriteHeadHeaders(res, (headers) => {
-    for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value as string);
-    return undefined;
-  });
-  next();
-};
-
-/**
- * serverless-express's in-memory socket returns `undefined` from `write()`, so `res.write()` reports a
- * full buffer, and a writer that waits for `drain` (the MCP transport's SSE stream does) waits forever:
- * that socket never emits it. It buffers everything in memory, so report that it took the chunk.
- */
-const socketAcceptsWrites: RequestHandler = (_req, res, next) => {
-  const socket = res.socket as unknown as { write?: (...args: unknown[]) => unknown } | null;
-  const write = socket?.write;
-  if (socket && typeof write === 'function') {
-    socket.write = (...args: unknown[]) => {
-      write.apply(socket, args);
-      return true;
-    };
-  }
-  next();
-};
-
 /** The parts of a payload format 2.0 event that serverless-express reads; anything else there is left alone. */
 const httpEventSchema = z.object({
   requestContext: z.object({
@@ -65,7 +33,7 @@ const httpEventSchema = z.object({
   isBase64Encoded: z.boolean().optional(),
 });
 
-function errorResult(statusCode: number, code: number, message: string): LambdaHttpResult {
+export function errorResult(statusCode: number, code: number, message: string): LambdaHttpResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -89,32 +57,18 @@ function isHttpEvent(event: unknown): event is { requestContext: { http: unknown
   return !!context && typeof context === 'object' && 'http' in context && !!(context as { http?: unknown }).http;
 }
 
-/** serverless-express's logger interface, onto ours: its errors (with their stack) go to the log, not to stdout. */
-function serverlessExpressLog(logger: Logger) {
-  const none = () => {};
-  return {
-    debug: none,
-    verbose: none,
-    info: none,
-    warn: (message: unknown) => logger.warn(String(message)),
-    error: (message: unknown, err?: unknown) => logger.error({ err }, String(message)),
-  };
-}
+export type HttpEvent = z.output<typeof httpEventSchema>;
 
 /**
- * An Express app as a Lambda handler for API Gateway HTTP API (payload format 2.0) and Function URL
- * events, through @codegenie/serverless-express. It never throws: a non-HTTP event (SQS, a schedule,
- * `{}`, null) resolves to 400 and a warning in the log, a malformed HTTP event to 400, a failure in
- * between to 500, each with a JSON-RPC error body saying what went wrong.
+ * A handler for HTTP API (payload format 2.0) and Function URL events around `serve`: it never
+ * throws. A non-HTTP event (SQS, a schedule, `{}`, null) resolves to 400 and a warning in the log, a
+ * malformed HTTP event to 400, a failure in `serve` to 500, each with a JSON-RPC error body saying
+ * what went wrong.
  */
-export function lambdaHttpHandler(app: Express, logger: Logger): LambdaHttpHandler {
-  const proxy = serverlessExpress({
-    app: express().disable('x-powered-by').use(headersThroughSetHeader, socketAcceptsWrites, app),
-    // Set, so that serverless-express does not guess it (and throw) from the event.
-    eventSourceName: 'AWS_API_GATEWAY_V2',
-    log: serverlessExpressLog(logger),
-  }) as unknown as (event: unknown, context: unknown) => Promise<LambdaHttpResult | undefined>;
-
+export function eventHandler(
+  logger: Logger,
+  serve: (event: HttpEvent, original: HttpEvent, context: unknown) => Promise<LambdaHttpResult>,
+): LambdaHttpHandler {
   return async (event, context) => {
     if (!isHttpEvent(event)) {
       logger.warn(describeEvent(event), `Unsupported event: ${EXPECTED_EVENTS}`);
@@ -127,15 +81,53 @@ export function lambdaHttpHandler(app: Express, logger: Logger): LambdaHttpHandl
       return errorResult(400, RPC.INVALID_REQUEST, `Malformed HTTP event (${problems}); ${EXPECTED_EVENTS}.`);
     }
     try {
-      // serverless-express reads `headers` unconditionally; an event may leave it out when there are none.
-      const result = await proxy({ ...event, headers: parsed.data.headers ?? {} }, context ?? {});
-      if (!result || typeof result.statusCode !== 'number') throw new Error('serverless-express gave no HTTP result');
-      // serverless-express's own failure: 500 with an empty body.
-      if (result.statusCode === 500 && !result.body) return errorResult(500, RPC.INTERNAL_ERROR, 'Internal error');
-      return result;
+      return await serve(parsed.data, event as HttpEvent, context);
     } catch (err) {
       logger.error({ err }, 'Lambda request failed');
       return errorResult(500, RPC.INTERNAL_ERROR, 'Internal error');
     }
   };
+}
+
+/** Methods a web Request cannot carry (the fetch standard forbids them); answered 405 like any method but POST. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/** The web Request an HTTP event carries. */
+export function eventRequest(event: HttpEvent): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers.set(name, value);
+  if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
+  const method = event.requestContext.http.method.toUpperCase();
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const hasBody = method !== 'GET' && method !== 'HEAD' && event.body !== undefined && event.body !== null;
+  const body = hasBody ? Buffer.from(event.body!, event.isBase64Encoded ? 'base64' : 'utf8') : undefined;
+  if (body !== undefined) headers.set('content-length', String(body.length));
+  // The URL's host is a placeholder: the Host header (checked by the app) may not be a valid URL authority.
+  return new Request(`https://lambda.invalid${event.rawPath}${query}`, { method, headers, body });
+}
+
+/**
+ * A fetch-shaped app (app/fetchApp.ts) as a Lambda handler for API Gateway HTTP API (payload format
+ * 2.0) and Function URL events; see `eventHandler` for what it answers to events it does not serve.
+ * The MCP server's functions are served this way: no Express, no Node HTTP objects in between.
+ */
+export function lambdaFetchHandler(app: FetchApp, logger: Logger): LambdaHttpHandler {
+  return eventHandler(logger, async (event) => {
+    if (FORBIDDEN_METHODS.has(event.requestContext.http.method.toUpperCase())) {
+      return { ...errorResult(405, RPC.SERVER_ERROR, 'Method not allowed: this stateless server accepts POST only'), headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' } };
+    }
+    const response = await app(eventRequest(event));
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') headers[name] = value;
+    });
+    const cookies = response.headers.getSetCookie();
+    return {
+      statusCode: response.status,
+      headers,
+      ...(cookies.length ? { cookies } : {}),
+      body: await response.text(),
+      isBase64Encoded: false,
+    };
+  });
 }

@@ -7,16 +7,19 @@ import {
   isJSONRPCRequest,
   isLegacyRequest,
   WebStandardStreamableHTTPServerTransport,
+  type JSONRPCErrorResponse,
   type McpHandlerRequestOptions,
   type McpServer,
 } from '@modelcontextprotocol/server';
-import type { Request as ExpressRequest, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { RPC } from './jsonrpc';
 import { invalidParams } from './server';
 
 /**
- * How POST /mcp answers: `json` (one application/json body; for buffering gateways such as API
- * Gateway HTTP API) or `sse` (a text/event-stream; for containers and streaming Function URLs).
+ * How POST /mcp answers: `json` (for buffering gateways such as API Gateway HTTP API: one
+ * application/json body, except for a 2026-07-28 call that sends progress or log notifications
+ * before its result, answered with a text/event-stream body the gateway buffers whole) or `sse` (a
+ * text/event-stream; for containers and streaming Function URLs).
  */
 export type ResponseMode = 'json' | 'sse';
 
@@ -30,21 +33,17 @@ const LISTEN_NEEDS_STREAM =
   'Method not found: subscriptions/listen needs a streaming response, and this endpoint answers JSON (use the streaming Function URL or a container target)';
 
 /**
- * The endpoint of the server `newServer` makes, a fresh one per request. Both generations get
- * `responseMode`: the SDK's handler streams 2025-era answers always, so in `json` mode a 2025-era
- * request is served here by a per-request transport that answers JSON, and only 2026-07-28
- * requests go to the SDK's handler (which then refuses no legacy request itself).
+ * The endpoint of the server `newServer` makes, a fresh one per request. In `sse` mode the SDK's
+ * handler serves both generations with a stream. In `json` mode the SDK's handler would stream
+ * 2025-era answers too, so a 2025-era request is served here by a per-request transport that answers
+ * JSON, and only 2026-07-28 requests go to the SDK's handler (which then refuses no legacy request
+ * itself), in its `auto` mode: JSON, unless the call sends progress or log notifications before its
+ * result, which then reach the client in an SSE body (buffered whole by API Gateway, but delivered).
  */
-export function mcpEndpoint(
-  newServer: () => McpServer,
-  responseMode: ResponseMode,
-  onerror: (error: Error) => void,
-  note: (message: string) => void = () => {},
-): McpEndpoint {
+export function mcpEndpoint(newServer: () => McpServer, responseMode: ResponseMode, onerror: (error: Error) => void): McpEndpoint {
   const factory = () => newServer();
   if (responseMode === 'sse') return createMcpHandler(factory, { legacy: 'stateless', responseMode: 'sse', onerror });
-  // The SDK says on the console, once, that JSON responses drop mid-call notifications: that goes to `note`.
-  const modern = withConsoleWarn(note, () => createMcpHandler(factory, { legacy: 'reject', responseMode: 'json', onerror }));
+  const modern = createMcpHandler(factory, { legacy: 'reject', responseMode: 'auto', onerror });
   return {
     async fetch(request, options = {}) {
       if (await isLegacyRequest(request, options.parsedBody)) return legacyJson(newServer, request, options);
@@ -62,17 +61,6 @@ export function mcpEndpoint(
     },
     close: () => modern.close(),
   };
-}
-
-/** Runs `fn` (synchronous) with console.warn going to `to`. */
-function withConsoleWarn<T>(to: (message: string) => void, fn: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => to(args.map(String).join(' '));
-  try {
-    return fn();
-  } finally {
-    console.warn = warn;
-  }
 }
 
 /** A 2025-era POST (the app answers other methods 405 before this), answered with one application/json body by a server of its own. */
@@ -99,30 +87,43 @@ const NOT_IN = {
   legacy: new Set(['server/discover', 'subscriptions/listen']),
 };
 
-const header = (req: ExpressRequest, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-
 /**
- * Answers a request whose params do not have the shape its method requires with JSON-RPC -32602
- * (Invalid params) and a one-line message, before the SDK sees it: the SDK would answer -32603
- * (Internal error) with its validation errors as a multi-line JSON dump. Both generations; a request
- * the SDK refuses for another reason (headers that disagree with the body, an unsupported
- * version, ...) goes on to it, so that it answers with its own error. Needs the parsed body.
+ * What to answer a request whose params do not have the shape its method requires: JSON-RPC -32602
+ * (Invalid params) with a one-line message, before the SDK sees it, since the SDK would answer -32603
+ * (Internal error) with its validation errors as a multi-line JSON dump. Both generations; undefined
+ * for a request the SDK refuses for another reason (headers that disagree with the body, an
+ * unsupported version, ...), so that it answers with its own error. `body`: the parsed body;
+ * `header(name)`: a request header by lower-case name.
  */
-export const refuseInvalidParams: RequestHandler = (req, res, next) => {
-  const body: unknown = req.body;
-  if (!isJSONRPCRequest(body)) return next();
+export function invalidParamsAnswer(
+  httpMethod: string,
+  header: (name: string) => string | undefined,
+  body: unknown,
+): JSONRPCErrorResponse | undefined {
+  if (!isJSONRPCRequest(body)) return undefined;
   const route = classifyInboundRequest({
-    httpMethod: req.method,
-    protocolVersionHeader: header(req, 'mcp-protocol-version'),
-    mcpMethodHeader: header(req, 'mcp-method'),
-    mcpNameHeader: header(req, 'mcp-name'),
+    httpMethod,
+    protocolVersionHeader: header('mcp-protocol-version'),
+    mcpMethodHeader: header('mcp-method'),
+    mcpNameHeader: header('mcp-name'),
     body,
   });
-  if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return next();
+  if (route.kind === 'reject' || NOT_IN[route.kind].has(body.method)) return undefined;
   const problem = invalidParams(body);
-  if (problem === undefined) return next();
-  res.status(200).json({ jsonrpc: '2.0', id: body.id, error: { code: RPC.INVALID_PARAMS, message: problem } });
+  if (problem === undefined) return undefined;
+  return { jsonrpc: '2.0', id: body.id, error: { code: RPC.INVALID_PARAMS, message: problem } };
+}
+
+/** `invalidParamsAnswer` as Express middleware (after the body is parsed): answered 200, as the SDK answers JSON-RPC errors. */
+export const refuseInvalidParams: RequestHandler = (req, res, next) => {
+  const answer = invalidParamsAnswer(
+    req.method,
+    (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    req.body,
+  );
+  if (answer === undefined) return next();
+  res.status(200).json(answer);
 };

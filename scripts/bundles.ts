@@ -112,7 +112,8 @@ export function bundleOptions(spec: BundleSpec): BuildOptions {
     legalComments: 'none',
     logLevel: 'warning',
     // body-parser's decoder, cut to the encodings JSON uses (iconv-lite is 480 KiB of code pages).
-    alias: { 'iconv-lite': './scripts/shims/iconv-lite.cjs' },
+    // mime-db, cut to the types the apps answer with (mime-types indexes every type at load).
+    alias: { 'iconv-lite': './scripts/shims/iconv-lite.cjs', 'mime-db': './scripts/shims/mime-db.cjs' },
     plugins: [zodEnglishOnly, serversCatalogPlugin(spec.kind === 'lambda' ? { only: spec.server } : {})],
   };
 }

@@ -1,4 +1,5 @@
-import { lambdaHttpHandler, type LambdaHttpHandler } from '../lambdaHttp';
+import { lambdaHttpHandler } from '../lambdaExpress';
+import type { LambdaHttpHandler } from '../lambdaHttp';
 import { createLogger, type Logger } from '../logger';
 import { readAgentEnv } from './config';
 import { agentFromEnv } from './main';

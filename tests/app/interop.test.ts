@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createApp, LOOPBACK_HOSTS } from '../../app/createApp';
-import { lambdaHttpHandler } from '../../app/lambdaHttp';
+import { createFetchApp } from '../../app/fetchApp';
+import { lambdaFetchHandler } from '../../app/lambdaHttp';
 import { listen, silentLogger, type Running } from '../helpers/http';
 import { connect, lambdaFetch, recording, type ClientKind, type Exchange, type Fetch } from './interopClients';
 import { cost } from './testServers';
@@ -30,7 +31,7 @@ describe('interop: real MCP clients against the server', () => {
   before(async () => {
     // A container serves SSE; the Lambda function behind HTTP API answers JSON.
     running = await listen(createApp(cost, { responseMode: 'sse', allowedHosts: LOOPBACK_HOSTS, logger: silentLogger }));
-    const lambda = lambdaHttpHandler(createApp(cost, { responseMode: 'json', logger: silentLogger }), silentLogger);
+    const lambda = lambdaFetchHandler(createFetchApp(cost, { responseMode: 'json', logger: silentLogger }), silentLogger);
     targets.push(
       { name: 'locally (SSE, as a container serves)', url: `${running.url}/mcp`, fetch: (input, init) => fetch(input, init) },
       { name: 'through the Lambda handler (JSON, as behind HTTP API)', url: 'https://abc123def4.execute-api.us-east-1.amazonaws.com/mcp', fetch: lambdaFetch(lambda) },

@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundles';
 import { PassThrough, type Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
@@ -8,6 +13,11 @@ import { silentLogger } from '../helpers/http';
 import type { LoadedServer } from '../../app/createApp';
 import { catalogFrom } from '../../app/servers/catalog';
 import { cost } from './testServers';
+import { envelope, MODERN } from './modernWire';
+import { createFetchApp } from '../../app/fetchApp';
+import { lambdaFetchHandler } from '../../app/lambdaHttp';
+import { defineServer } from '../../app/mcp/define';
+import { z } from 'zod';
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string; isBase64Encoded?: boolean }>;
 
@@ -205,6 +215,103 @@ describe('Lambda handler in SSE mode (MCP_RESPONSE_MODE=sse)', () => {
   }
 });
 
+/** A server whose one tool reports progress (when the call asks for it) before its result. */
+const progressServer: LoadedServer = {
+  name: 'progress',
+  definition: defineServer({
+    title: 'Progress',
+    instructions: 'A tool that reports progress.',
+    tools: [
+      {
+        name: 'count',
+        register: (server) =>
+          server.registerTool('count', { description: 'Counts to 3, reporting each step', inputSchema: z.object({}) }, async (_args, ctx) => {
+            const progressToken = ctx.mcpReq._meta?.progressToken;
+            if (progressToken !== undefined) {
+              for (let progress = 1; progress <= 3; progress++) {
+                await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress, total: 3 } });
+              }
+            }
+            return { content: [{ type: 'text', text: 'done' }] };
+          }),
+      },
+    ],
+  }),
+};
+
+describe('Lambda handler in JSON mode, a tool that reports progress', () => {
+  const handler = lambdaFetchHandler(createFetchApp(progressServer, { responseMode: 'json', logger: silentLogger }), silentLogger);
+  const modernCall = (meta: Record<string, unknown>) =>
+    httpApiV2Event(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'count', arguments: {}, _meta: { ...envelope(), ...meta } } }), {
+      headers: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'count' },
+    });
+
+  it('2026-07-28: the progress notifications reach the client, then the result, in one text/event-stream body', async () => {
+    const res = await handler(modernCall({ progressToken: 'p1' }), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['content-type']!, /^text\/event-stream/);
+    const messages = sseMessages(res);
+    assert.deepEqual(
+      messages.filter((m) => m.method === 'notifications/progress').map((m) => [m.params.progressToken, m.params.progress]),
+      [['p1', 1], ['p1', 2], ['p1', 3]],
+    );
+    assert.equal(messages.at(-1).id, 7);
+    assert.deepEqual(messages.at(-1).result.content, [{ type: 'text', text: 'done' }]);
+  });
+
+  it('2026-07-28: a call that asks for no progress is answered with one application/json body', async () => {
+    const res = await handler(modernCall({}), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['content-type']!, /^application\/json/);
+    assert.deepEqual(bodyOf(res).result.content, [{ type: 'text', text: 'done' }]);
+  });
+
+  it('2025-11-25: the same call is answered with one application/json body', async () => {
+    const res = await handler(
+      httpApiV2Event(rpc(8, 'tools/call', { name: 'count', arguments: {}, _meta: { progressToken: 'p1' } }), { headers: { 'mcp-protocol-version': '2025-11-25' } }),
+      lambdaContext,
+    );
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['content-type']!, /^application\/json/);
+    assert.equal(bodyOf(res).id, 8);
+    assert.deepEqual(bodyOf(res).result.content, [{ type: 'text', text: 'done' }]);
+  });
+});
+
+describe('Lambda handler, a Host header that is not a hostname', () => {
+  const event = (host: string) => httpApiV2Event(initialize, { headers: { host } });
+
+  it('with an allow-list: 403 naming the Host, as the Express app answers', async () => {
+    const handler = lambdaFetchHandler(createFetchApp(cost, { responseMode: 'json', allowedHosts: ['mcp.example.com'], logger: silentLogger }), silentLogger);
+    const res = await handler(event('bad host'), lambdaContext);
+    assert.equal(res.statusCode, 403);
+    assert.match(bodyOf(res).error.message, /Host not allowed: bad host/);
+  });
+
+  it('without one: served', async () => {
+    const handler = lambdaFetchHandler(createFetchApp(cost, { responseMode: 'json', logger: silentLogger }), silentLogger);
+    const res = await handler(event('bad host'), lambdaContext);
+    assert.equal(res.statusCode, 200);
+    assert.equal(bodyOf(res).result.serverInfo.name, 'mcp-on-aws-cost');
+  });
+});
+
+describe("the MCP server's Lambda bundle", () => {
+  it('holds neither Express nor serverless-express (they are most of a cold start): the handler serves events without them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcp-lambda-bundle-'));
+    try {
+      const result = await build({ ...bundleOptions({ kind: 'lambda', server: 'cost' }), outfile: path.join(dir, 'index.js'), sourcemap: false, metafile: true });
+      const packages = new Set(Object.keys(result.metafile.inputs).flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? []));
+      for (const name of ['express', '@codegenie/serverless-express', 'body-parser', 'router', '@modelcontextprotocol/node']) {
+        assert.ok(!packages.has(name), `${name} is in the bundle`);
+      }
+      assert.ok(packages.has('@modelcontextprotocol/server'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the server a Lambda handler serves', () => {
   const catalogOf = (...servers: LoadedServer[]) => catalogFrom(Object.fromEntries(servers.map((s) => [s.name, () => s.definition])));
 
@@ -368,7 +475,7 @@ describe('Lambda handlers on events they do not serve', () => {
   }
 
   it('answers 500 with a JSON error, not an empty body, when serverless-express fails on a response', async () => {
-    const { lambdaHttpHandler } = require('../../app/lambdaHttp') as typeof import('../../app/lambdaHttp');
+    const { lambdaHttpHandler } = require('../../app/lambdaExpress') as typeof import('../../app/lambdaExpress');
     // serverless-express refuses chunked responses for API Gateway, and answers an empty 500.
     const app = express().get('/chunked', (_req, res) => {
       res.setHeader('transfer-encoding', 'chunked');

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { createApp, LOOPBACK_HOSTS, type ResponseMode } from '../../app/createApp';
+import { createApp, LOOPBACK_HOSTS, type AppOptions, type ResponseMode } from '../../app/createApp';
+import { createFetchApp } from '../../app/fetchApp';
+import { lambdaFetchHandler } from '../../app/lambdaHttp';
+import type { Logger } from '../../app/logger';
 import { listen, post, rpcBody, type Running } from '../helpers/http';
+import { listenLambda } from '../helpers/lambdaHttp';
 import { captureLog } from './logCapture';
 import { MODERN, postModern } from './modernWire';
 import { cost } from './testServers';
@@ -8,14 +12,22 @@ import { cost } from './testServers';
 const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 const contentType = (mode: ResponseMode) => (mode === 'json' ? /^application\/json/ : /^text\/event-stream/);
 
-for (const responseMode of ['json', 'sse'] as ResponseMode[]) {
-  describe(`both protocol generations on one endpoint (${responseMode} responses)`, () => {
+/** The two ways the app is served: Express (containers, local) and the Lambda handler (its fetch-shaped app). */
+const TARGETS: [string, (options: AppOptions & { logger: Logger }) => Promise<Running>][] = [
+  ['Express app', (options) => listen(createApp(cost, options))],
+  ['Lambda handler', (options) => listenLambda(lambdaFetchHandler(createFetchApp(cost, options), options.logger))],
+];
+
+const CASES = TARGETS.flatMap(([target, serve]) => (['json', 'sse'] as ResponseMode[]).map((responseMode) => ({ target, serve, responseMode })));
+
+for (const { target, serve, responseMode } of CASES) {
+  describe(`both protocol generations on one endpoint (${responseMode} responses, ${target})`, () => {
     let running: Running;
     let mcp: string;
     const log = captureLog();
 
     before(async () => {
-      running = await listen(createApp(cost, { responseMode, allowedHosts: LOOPBACK_HOSTS, logger: log.logger }));
+      running = await serve({ responseMode, allowedHosts: LOOPBACK_HOSTS, logger: log.logger });
       mcp = `${running.url}/mcp`;
     });
     after(() => running.close());
