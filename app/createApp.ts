@@ -60,11 +60,11 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   for (const { server: served, mcpPaths } of mounts) {
     const paths = [...mcpPaths];
     app.use(paths, guard);
-    const newServer = () => createMcpServer(served.name, served.definition);
+    const newServer = (opts: { changes: boolean }) => createMcpServer(served.name, served.definition, opts);
     const failed = (err: Error) => logger.error({ err, server: served.name }, 'MCP request failed');
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
     const serve: RequestHandler = (req, res) => {
-      const endpoint = mcpEndpoint(newServer, responseMode, (err) => sdkReport(err, served.name, res));
+      const endpoint = mcpEndpoint(newServer, responseMode, (err) => sdkReport(err, served.name, res), served.definition.events);
       void toNodeHandler(endpoint, { onerror: failed })(req, res, req.body);
     };
     app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, serve);

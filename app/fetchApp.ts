@@ -200,7 +200,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
   const endpoints = new Map<string, { name: string; endpoint: ReturnType<typeof mcpEndpoint> }>();
   for (const { server, mcpPaths } of mounts) {
     const endpoint = mcpEndpoint(
-      () => createMcpServer(server.name, server.definition),
+      (opts) => createMcpServer(server.name, server.definition, opts),
       responseMode,
       (err) => {
         const reports = inflight === 1 ? current : undefined;
@@ -208,6 +208,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
         reports.refusal = err.message;
         reports.failures.push(err);
       },
+      server.definition.events,
     );
     for (const path of mcpPaths) endpoints.set(routeKey(path), { name: server.name, endpoint });
   }

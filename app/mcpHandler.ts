@@ -10,16 +10,19 @@ import {
   type JSONRPCErrorResponse,
   type McpHandlerRequestOptions,
   type McpServer,
+  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { RequestHandler } from 'express';
 import { RPC } from './jsonrpc';
 import { invalidParams } from './server';
 
 /**
- * How POST /mcp answers: `json` (for buffering gateways such as API Gateway HTTP API: one
- * application/json body, except for a 2026-07-28 call that sends progress or log notifications
- * before its result, answered with a text/event-stream body the gateway buffers whole) or `sse` (a
- * text/event-stream; for containers and streaming Function URLs).
+ * How POST /mcp answers a 2025-era request: `json` (one application/json body; for buffering gateways
+ * such as API Gateway HTTP API) or `sse` (a text/event-stream; for containers and streaming Function
+ * URLs). A 2026-07-28 request gets the SDK's `auto` mode in both: JSON, unless the call sends progress
+ * or log notifications before its result, then a text/event-stream (which a buffering gateway delivers
+ * whole), so that an error the call ends with keeps its HTTP status (400 for a missing client
+ * capability); `subscriptions/listen` streams, and is refused in `json` mode.
  */
 export type ResponseMode = 'json' | 'sse';
 
@@ -33,20 +36,26 @@ const LISTEN_NEEDS_STREAM =
   'Method not found: subscriptions/listen needs a streaming response, and this endpoint answers JSON (use the streaming Function URL or a container target)';
 
 /**
- * The endpoint of the server `newServer` makes, a fresh one per request. In `sse` mode the SDK's
- * handler serves both generations with a stream. In `json` mode the SDK's handler would stream
- * 2025-era answers too, so a 2025-era request is served here by a per-request transport that answers
- * JSON, and only 2026-07-28 requests go to the SDK's handler (which then refuses no legacy request
- * itself), in its `auto` mode: JSON, unless the call sends progress or log notifications before its
- * result, which then reach the client in an SSE body (buffered whole by API Gateway, but delivered).
+ * The endpoint of the server `newServer` makes, a fresh one per request (`changes`: whether it may
+ * advertise list changes and subscriptions); `bus` carries the changes its definition publishes to
+ * `subscriptions/listen` streams. In `sse` mode the SDK's handler serves
+ * both generations. In `json` mode the SDK's handler would stream 2025-era answers, so a 2025-era
+ * request is served here by a per-request transport that answers JSON, and only 2026-07-28 requests
+ * go to the SDK's handler (which then refuses no legacy request itself).
  */
-export function mcpEndpoint(newServer: () => McpServer, responseMode: ResponseMode, onerror: (error: Error) => void): McpEndpoint {
-  const factory = () => newServer();
-  if (responseMode === 'sse') return createMcpHandler(factory, { legacy: 'stateless', responseMode: 'sse', onerror });
-  const modern = createMcpHandler(factory, { legacy: 'reject', responseMode: 'auto', onerror });
+export function mcpEndpoint(
+  newServer: (options: { changes: boolean }) => McpServer,
+  responseMode: ResponseMode,
+  onerror: (error: Error) => void,
+  bus?: ServerEventBus,
+): McpEndpoint {
+  const shared = { responseMode: 'auto', onerror, ...(bus ? { bus } : {}) } as const;
+  if (responseMode === 'sse') return createMcpHandler(() => newServer({ changes: true }), { legacy: 'stateless', ...shared });
+  // A 2026-07-28 client learns of changes only on subscriptions/listen, which is refused below.
+  const modern = createMcpHandler(() => newServer({ changes: false }), { legacy: 'reject', ...shared });
   return {
     async fetch(request, options = {}) {
-      if (await isLegacyRequest(request, options.parsedBody)) return legacyJson(newServer, request, options);
+      if (await isLegacyRequest(request, options.parsedBody)) return legacyJson(() => newServer({ changes: true }), request, options);
       const body = options.parsedBody as { id?: unknown; method?: unknown } | undefined;
       if (body?.method === 'subscriptions/listen') {
         // Its answer is a stream that lasts as long as the client wants: a buffering gateway (API

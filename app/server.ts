@@ -36,15 +36,18 @@ function changesOf(def: ServerDefinition): ServerNotifier {
 /**
  * The MCP server `name` (its folder under app/servers/): the tools, resources and prompts of its
  * definition. One is made for every request, whatever the protocol revision the request speaks.
+ * `changes: false` advertises no list changes and no subscriptions: what a 2026-07-28 request gets
+ * from an endpoint behind a buffering gateway, which serves no `subscriptions/listen`.
  */
-export function createMcpServer(name: string, def: ServerDefinition): McpServer {
+export function createMcpServer(name: string, def: ServerDefinition, options: { changes?: boolean } = {}): McpServer {
+  const changes = options.changes ?? true;
   const subscribable = new Set((def.resources ?? []).filter((r) => r.subscribable).map((r) => r.uri));
   const server = new McpServer(
     { name: `${APP_NAME}-${name}`, version: APP_VERSION },
     {
       instructions: def.instructions,
       // Logging: a tool's ctx.log reaches 2025-era clients (and 2026-07-28 ones that ask for a level).
-      capabilities: { logging: {}, ...(subscribable.size ? { resources: { subscribe: true } } : {}) },
+      capabilities: { logging: {}, ...(subscribable.size && changes ? { resources: { subscribe: true } } : {}) },
       cacheHints: def.cacheHints ?? DEFAULT_CACHE_HINTS,
       // A multi-round-trip request's state is checked before its handler runs: tampered or expired, -32602.
       requestState: { verify: requestStateCodec().verify },
@@ -54,6 +57,10 @@ export function createMcpServer(name: string, def: ServerDefinition): McpServer 
   for (const tool of def.tools) tool.register(server, serving);
   for (const resource of def.resources ?? []) resource.register(server);
   for (const prompt of def.prompts ?? []) prompt.register(server);
+  if (!changes) {
+    const unchanging = { listChanged: false };
+    server.server.registerCapabilities({ tools: unchanging, prompts: unchanging, resources: { ...unchanging, subscribe: false } });
+  }
   if (subscribable.size) {
     // 2025-era subscriptions: accepted for the resources that say they may change. This stateless
     // endpoint keeps no session and serves no GET stream, so no update ever reaches a 2025-era

@@ -127,14 +127,12 @@ describe('Function URL in RESPONSE_STREAM mode with MCP_RESPONSE_MODE=sse, throu
     assert.deepEqual(message.result.structuredContent.estimates.map((e: any) => e.target).sort(), ['eks', 'fargate', 'lambda']);
   });
 
-  it(`answers a ${MODERN} tools/call with a text/event-stream body`, async () => {
+  it(`answers a ${MODERN} tools/call that sends no notification with one JSON body`, async () => {
     const event = modernCall(7, 'estimate_hosting_cost', { requestsPerMonth: 10_000_000, avgDurationMs: 120 });
     const { prelude, body } = asFunctionUrlResponse(await runtime.api.invoke(event));
     assert.equal(prelude.statusCode, 200);
-    assert.match(prelude.headers?.['content-type'] ?? '', /^text\/event-stream/);
-    const data = body.toString('utf8').split('\n').find((line) => line.startsWith('data: '));
-    assert.ok(data, 'an SSE data line');
-    const message = JSON.parse(data.slice('data: '.length));
+    assert.match(prelude.headers?.['content-type'] ?? '', /^application\/json/);
+    const message = JSON.parse(body.toString('utf8'));
     assert.equal(message.id, 7);
     assert.equal(message.result.resultType, 'complete');
   });

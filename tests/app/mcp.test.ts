@@ -208,10 +208,9 @@ describe('the Connection header of SSE responses', () => {
     await res.text();
   });
 
-  it('close while the server drains, for a 2026-07-28 request too', async () => {
+  it('close while the server drains, for a 2026-07-28 request (answered JSON) too', async () => {
     draining = true;
     const res = await postModern(`${running.url}/mcp`, 2, 'tools/list', {}, { headers: { connection: 'keep-alive' } });
-    assert.match(res.headers.get('content-type')!, /text\/event-stream/);
     assert.equal(res.headers.get('connection'), 'close');
     await res.text();
   });

@@ -10,7 +10,10 @@ import { MODERN, postModern } from './modernWire';
 import { cost } from './testServers';
 
 const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
-const contentType = (mode: ResponseMode) => (mode === 'json' ? /^application\/json/ : /^text\/event-stream/);
+/** A 2025-era answer: one JSON body in JSON mode, a stream in SSE mode. */
+const legacyAnswer = (mode: ResponseMode) => (mode === 'json' ? /^application\/json/ : /^text\/event-stream/);
+/** A 2026-07-28 answer that no notification precedes is one JSON body in both modes (the SDK's auto mode). */
+const MODERN_ANSWER = /^application\/json/;
 
 /** The two ways the app is served: Express (containers, local) and the Lambda handler (its fetch-shaped app). */
 const TARGETS: [string, (options: AppOptions & { logger: Logger }) => Promise<Running>][] = [
@@ -40,21 +43,27 @@ for (const { target, serve, responseMode } of CASES) {
       assert.equal((await rpcBody(res)).result.tools[0].name, 'estimate_hosting_cost');
     });
 
-    it(`server/discover offers ${MODERN}, with the server's name and instructions, as ${responseMode}`, async () => {
+    it(`server/discover offers ${MODERN}, with the server's name and instructions, as JSON`, async () => {
       const res = await postModern(mcp, 1, 'server/discover');
       assert.equal(res.status, 200);
-      assert.match(res.headers.get('content-type')!, contentType(responseMode));
+      assert.match(res.headers.get('content-type')!, MODERN_ANSWER);
       const { result } = await rpcBody(res);
       assert.ok(result.supportedVersions.includes(MODERN));
       assert.equal(result.instructions, cost.definition.instructions);
       assert.equal(result._meta[SERVER_INFO].name, 'mcp-on-aws-cost');
       assert.ok(result.capabilities.tools && result.capabilities.resources && result.capabilities.prompts);
+      // List changes reach a 2026-07-28 client only on subscriptions/listen, which JSON mode refuses.
+      const changes = responseMode === 'sse';
+      assert.deepEqual(
+        [result.capabilities.tools.listChanged, result.capabilities.prompts.listChanged, result.capabilities.resources.listChanged],
+        [changes, changes, changes],
+      );
     });
 
     it(`a ${MODERN} tools/call is answered at once (no initialize), complete, with the structured estimate`, async () => {
       const res = await postModern(mcp, 2, 'tools/call', { name: 'estimate_hosting_cost', arguments: { requestsPerMonth: 1_000_000, avgDurationMs: 200 } });
       assert.equal(res.status, 200);
-      assert.match(res.headers.get('content-type')!, contentType(responseMode));
+      assert.match(res.headers.get('content-type')!, MODERN_ANSWER);
       const body = await rpcBody(res);
       assert.equal(body.id, 2);
       assert.equal(body.result.resultType, 'complete');
@@ -78,12 +87,12 @@ for (const { target, serve, responseMode } of CASES) {
           params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'old', version: '1' } },
         });
         assert.equal(init.status, 200);
-        assert.match(init.headers.get('content-type')!, contentType(responseMode));
+        assert.match(init.headers.get('content-type')!, legacyAnswer(responseMode));
         const { result } = await rpcBody(init);
         assert.equal(result.protocolVersion, version);
         assert.equal(result.serverInfo.name, 'mcp-on-aws-cost');
         const list = await post(mcp, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-protocol-version': version });
-        assert.match(list.headers.get('content-type')!, contentType(responseMode));
+        assert.match(list.headers.get('content-type')!, legacyAnswer(responseMode));
         const listed = await rpcBody(list);
         assert.equal(listed.result.tools[0].name, 'estimate_hosting_cost');
         assert.equal(listed.result.resultType, undefined, '2025 results have no resultType');
