@@ -1,8 +1,8 @@
 // npm run test:conformance: the official MCP conformance suites against what ships.
 //
-// The conformance server (a server folder, by default tests/conformance/servers/everything, else the
-// product's cost server; `--dir <folders> --server <name>` picks another) is built into the shipped
-// bundles (scripts/conformanceBuild.ts, into .conformance/) and served at two places:
+// The conformance server (a server folder, by default tests/conformance/servers/everything: the suites'
+// fixtures written with app/mcp/define.ts; `--dir <folders> --server <name>` picks another) is built into the
+// shipped bundles (scripts/conformanceBuild.ts, into .conformance/) and served at two places:
 //   direct  the container bundle (app/main.ts) on 127.0.0.1, SSE responses;
 //   lambda  the Lambda bundle's `handler` behind a local stand-in for API Gateway HTTP API
 //           (scripts/lambdaBridge.ts on Node 22), JSON responses, as deployed.
@@ -60,16 +60,12 @@ interface Expected {
 }
 
 /** The server folders directory and server under test: --dir/--server, else the conformance server when its folder exists, else cost. */
-export function pickTarget(argv: readonly string[], exists: (p: string) => boolean = existsSync): { dir: string; server: string } {
+export function pickTarget(argv: readonly string[]): { dir: string; server: string } {
   const flag = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const dir = flag('--dir');
-  const server = flag('--server');
-  if (dir !== undefined || server !== undefined) return { dir: dir ?? 'app/servers', server: server ?? 'cost' };
-  if (exists(path.join(ROOT, CONFORMANCE_DIR, CONFORMANCE_SERVER, 'index.ts'))) return { dir: CONFORMANCE_DIR, server: CONFORMANCE_SERVER };
-  return { dir: 'app/servers', server: 'cost' };
+  return { dir: flag('--dir') ?? CONFORMANCE_DIR, server: flag('--server') ?? CONFORMANCE_SERVER };
 }
 
 /**
