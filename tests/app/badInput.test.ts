@@ -5,7 +5,7 @@ import { createFetchApp } from '../../app/fetchApp';
 import { lambdaFetchHandler } from '../../app/lambdaHttp';
 import type { Logger } from '../../app/logger';
 import { json, listen, post, request, rpcBody, silentLogger, type Running } from '../helpers/http';
-import { listenLambda } from '../helpers/lambdaHttp';
+import { serveThroughHttpApi } from '../helpers/httpApi';
 import { captureLog } from './logCapture';
 import { cost } from './testServers';
 
@@ -19,7 +19,7 @@ const init = {
 /** The two ways the app is served: Express (containers, local) and the Lambda handler (its fetch-shaped app). */
 const TARGETS: [string, (options: AppOptions & { logger: Logger }) => Promise<Running>][] = [
   ['the Express app', (options) => listen(createApp(cost, options))],
-  ['the Lambda handler', (options) => listenLambda(lambdaFetchHandler(createFetchApp(cost, options), options.logger))],
+  ['the Lambda handler', (options) => serveThroughHttpApi(lambdaFetchHandler(createFetchApp(cost, options), options.logger))],
 ];
 
 for (const [target, serve] of TARGETS) {

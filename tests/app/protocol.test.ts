@@ -4,7 +4,7 @@ import { createFetchApp } from '../../app/fetchApp';
 import { lambdaFetchHandler } from '../../app/lambdaHttp';
 import type { Logger } from '../../app/logger';
 import { listen, post, rpcBody, type Running } from '../helpers/http';
-import { listenLambda } from '../helpers/lambdaHttp';
+import { serveThroughHttpApi } from '../helpers/httpApi';
 import { captureLog } from './logCapture';
 import { MODERN, postModern } from './modernWire';
 import { cost } from './testServers';
@@ -18,7 +18,7 @@ const MODERN_ANSWER = /^application\/json/;
 /** The two ways the app is served: Express (containers, local) and the Lambda handler (its fetch-shaped app). */
 const TARGETS: [string, (options: AppOptions & { logger: Logger }) => Promise<Running>][] = [
   ['Express app', (options) => listen(createApp(cost, options))],
-  ['Lambda handler', (options) => listenLambda(lambdaFetchHandler(createFetchApp(cost, options), options.logger))],
+  ['Lambda handler', (options) => serveThroughHttpApi(lambdaFetchHandler(createFetchApp(cost, options), options.logger))],
 ];
 
 const CASES = TARGETS.flatMap(([target, serve]) => (['json', 'sse'] as ResponseMode[]).map((responseMode) => ({ target, serve, responseMode })));

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { LambdaHttpHandler } from '../../app/lambdaHttp';
-import { httpApiEvent, lambdaFetch, serveThroughHttpApi, type HttpApiResult, type HttpApiServer } from './httpApi';
+import { httpApiEvent, lambdaFetch, serveThroughHttpApi, type HttpApiResult } from './httpApi';
+import type { Running } from './http';
 
 /** A raw HTTP request (node:http, so that a header can repeat), answering status, raw headers and body bytes. */
 function send(url: string, opts: { method?: string; path: string; headers?: string[]; body?: Buffer }) {
@@ -21,7 +22,7 @@ function send(url: string, opts: { method?: string; path: string; headers?: stri
 const valuesOf = (rawHeaders: string[], name: string) => rawHeaders.flatMap((h, i) => (i % 2 === 0 && h.toLowerCase() === name ? [rawHeaders[i + 1]!] : []));
 
 describe('the API Gateway HTTP API stand-in (tests/helpers/httpApi.ts)', () => {
-  let server: HttpApiServer | undefined;
+  let server: Running | undefined;
   let seen: any[] = [];
   let answer: HttpApiResult | (() => never) = { statusCode: 200 };
   const handler: LambdaHttpHandler = async (event) => {

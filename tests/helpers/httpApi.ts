@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaHttpHandler, LambdaHttpResult } from '../../app/lambdaHttp';
 import { httpApiV2Event, lambdaContext } from '../fixtures/lambdaEvents';
+import type { Running } from './http';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -35,7 +36,7 @@ const TEXT_BODY = /^\s*(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-
 /**
  * The payload format 2.0 event for `request`: header names lowercased, repeated headers joined with
  * commas, Cookie headers moved to `cookies`, the query string in `rawQueryString` and
- * `queryStringParameters` (repeats joined with commas), a non-text body base64-encoded. The request
+ * `queryStringParameters` (repeats joined with commas), a non-text or compressed body base64-encoded. The request
  * context is the fixture's (tests/fixtures/lambdaEvents.ts), with this request's method and path.
  */
 export function httpApiEvent(request: HttpApiRequest) {
@@ -51,7 +52,9 @@ export function httpApiEvent(request: HttpApiRequest) {
   for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const method = request.method.toUpperCase();
   const hasBody = request.body.length > 0;
-  const base64 = hasBody && !TEXT_BODY.test(headers['content-type'] ?? '');
+  // A compressed body is bytes whatever its type: it could not travel as a string.
+  const encoded = (headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
+  const base64 = hasBody && (encoded || !TEXT_BODY.test(headers['content-type'] ?? ''));
   const fixture = httpApiV2Event('', { method, path: url.pathname });
   return {
     ...fixture,
@@ -120,14 +123,8 @@ export function lambdaFetch(handler: LambdaHttpHandler): Fetch {
   };
 }
 
-export interface HttpApiServer {
-  /** The server's base URL, e.g. `http://127.0.0.1:41234`. */
-  url: string;
-  close(): Promise<void>;
-}
-
 /** Serves `handler` on `host`:`port` (0: any free port) as API Gateway HTTP API would, buffered. */
-export async function serveThroughHttpApi(handler: LambdaHttpHandler, opts: { host?: string; port?: number } = {}): Promise<HttpApiServer> {
+export async function serveThroughHttpApi(handler: LambdaHttpHandler, opts: { host?: string; port?: number } = {}): Promise<Running> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -151,6 +148,8 @@ export async function serveThroughHttpApi(handler: LambdaHttpHandler, opts: { ho
   const { address, port } = server.address() as AddressInfo;
   return {
     url: `http://${address}:${port}`,
+    port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
