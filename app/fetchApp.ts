@@ -15,9 +15,9 @@ import { createMcpServer } from './server';
 
 export interface AppOptions {
   /**
-   * How POST /mcp answers, to 2026-07-28 and 2025-era clients alike: `json` (one application/json
-   * body, for buffering gateways such as API Gateway HTTP API; see `ResponseMode`) or `sse` (a
-   * text/event-stream; for containers). Default `sse`.
+   * How POST /mcp answers 2025-era clients: `json` (one application/json body, for buffering gateways
+   * such as API Gateway HTTP API) or `sse` (a text/event-stream; for containers). Default `sse`.
+   * 2026-07-28 clients get the SDK's auto mode in both; see `ResponseMode`.
    */
   responseMode?: ResponseMode;
   /**
