@@ -116,7 +116,31 @@ export const ENV = {
   region: 'AWS_REGION',
   /** The secret (at least 32 bytes) that signs multi-round-trip request state: the same on every instance of a server. */
   requestStateKey: 'MCP_REQUEST_STATE_KEY',
+  /** How MCP endpoints authorize requests: `none`, `cognito`, `oidc` or `local` (AUTH_MODES). Unset: none. */
+  authMode: 'MCP_AUTH',
+  /** The `iss` of the access tokens a server accepts. */
+  authIssuer: 'MCP_AUTH_ISSUER',
+  /** The issuer's JWKS; unset, the `jwks_uri` of its discovery document. */
+  authJwksUrl: 'MCP_AUTH_JWKS_URL',
+  /** `oidc`, `local`: the `aud` values accepted, comma-separated; unset, the server's own resource URL. */
+  authAudiences: 'MCP_AUTH_AUDIENCES',
+  /** `cognito` (tokens without `aud`): the app client ids whose access tokens are accepted, comma-separated. */
+  authClientIds: 'MCP_AUTH_CLIENT_IDS',
+  /** Scopes `<prefix>/<server>` (every call to a server) and `<prefix>/agent` (the container agents' routes); unset, none required. */
+  authScopePrefix: 'MCP_AUTH_SCOPE_PREFIX',
+  /** The authorization server named in Protected Resource Metadata; unset, the issuer. */
+  authMetadataIssuer: 'MCP_AUTH_METADATA_ISSUER',
+  /** `cognito`: the user pool's managed login domain (https://<prefix>.auth.<region>.amazoncognito.com), whose endpoints the published metadata names. */
+  authLoginUrl: 'MCP_AUTH_LOGIN_URL',
+  /** The agent: the token endpoint it gets client-credentials tokens from. */
+  authTokenUrl: 'MCP_AUTH_TOKEN_URL',
+  /** The agent: a Secrets Manager secret holding {"client_id","client_secret"}, read at run time. */
+  authClientSecretArn: 'MCP_AUTH_CLIENT_SECRET_ARN',
 } as const;
+
+/** The ways an MCP endpoint authorizes requests. `local`: the loopback authorization server of `AUTH=local npm start`. */
+export const AUTH_MODES = ['none', 'cognito', 'oidc', 'local'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** How the image (Dockerfile) runs the agent; the server is its default command. */
 export const AGENT_COMMAND = ['node', 'agent.js'];
