@@ -50,7 +50,8 @@ export function createMcpServer(name: string, def: ServerDefinition, options: { 
       capabilities: { logging: {}, ...(subscribable.size && changes ? { resources: { subscribe: true } } : {}) },
       cacheHints: def.cacheHints ?? DEFAULT_CACHE_HINTS,
       // A multi-round-trip request's state is checked before its handler runs: tampered or expired, -32602.
-      requestState: { verify: requestStateCodec().verify },
+      // The codec (and its key) is made on the first state to check, not for every server.
+      requestState: { verify: (state, ctx) => requestStateCodec().verify(state, ctx) },
     },
   );
   const serving = { changes: changesOf(def) };

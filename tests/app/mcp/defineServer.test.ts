@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ENV } from '../../../app/contract';
 import { definePrompt, defineResource, defineResourceTemplate, defineServer, DEFAULT_CACHE_HINTS, type CacheHints } from '../../../app/mcp/define';
 import { requestStateCodec, resetRequestStateCodec } from '../../../app/mcp/input';
+import { createMcpServer } from '../../../app/server';
 
 const base = { title: 'T', instructions: 'T', tools: [] };
 const template = (name: string, uriTemplate: string) => defineResourceTemplate({ name, uriTemplate, title: name, mimeType: 'text/plain', read: () => '' });
@@ -69,6 +70,19 @@ describe('the request-state key', () => {
     const state = await requestStateCodec({}).mint({ id: '2' });
     resetRequestStateCodec();
     await assert.rejects(requestStateCodec({}).verify(state, {} as never));
+  });
+
+  it('is read only when a request carries state: a server whose requests carry none never reads it', () => {
+    const saved = process.env[ENV.requestStateKey];
+    process.env[ENV.requestStateKey] = 'short';
+    try {
+      // A key this short throws when read: making the server must not read it.
+      assert.ok(createMcpServer('notes', defineServer({ ...base })));
+      assert.throws(() => requestStateCodec(), /at least 32 bytes/);
+    } finally {
+      if (saved === undefined) delete process.env[ENV.requestStateKey];
+      else process.env[ENV.requestStateKey] = saved;
+    }
   });
 
   it('refuses a key shorter than 32 bytes, naming the variable', () => {
