@@ -2,6 +2,11 @@
 // against the MCP SDK's own minimal stateless servers, side by side, in alternating rounds: the v1
 // SDK's example (simpleStatelessStreamableHttp) and the v2 SDK's createMcpHandler mounted on Express
 // as its docs show (bench/reference/v2server.ts, bundled with the project's bundle options).
+// Like for like: the app serves bench/servers/greet (the reference's one tool, as a server folder),
+// built into the container bundle that ships (app/main.ts, scripts/bundles.ts options) and run as a
+// container runs it (MCP_SERVER picks the server). The shipped text server's analyze_text is measured
+// too, as information. BENCH_BASELINE=<container bundle of bench/servers> adds that bundle's greet as
+// a further line, to compare two builds of the app in one run.
 // Each server is called on the 2025-11-25 wire and on the 2026-07-28 wire; a server that does not
 // answer one request of a wire correctly is reported "not supported" there, and not measured.
 // Usage: node bench/throughput.mjs [seconds per round] [connections] [rounds]
@@ -22,38 +27,46 @@ const rounds = Number(process.argv[4] ?? 2);
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
 const REFERENCE = 'bench/out/v2-reference/server.js';
 await build({ ...bundleOptions({ kind: 'server' }), entryPoints: ['bench/reference/v2server.ts'], outfile: REFERENCE });
+// The shipped container bundle, with the server folders of bench/servers instead of app/servers.
+const APP_BUNDLE = execFileSync(process.execPath, ['--import', 'tsx', 'bench/appBundle.ts'], { encoding: 'utf8' }).trim();
+const BASELINE = process.env.BENCH_BASELINE;
 
 const APP = 'mcp-on-aws';
+const ANALYZE = 'app analyze_text';
+const BASE = 'app baseline';
 const V1 = 'v1 sdk example';
 const V2 = 'v2 sdk reference';
 const WIRES = { [LEGACY_VERSION]: legacyRequest, [MODERN_VERSION]: modernRequest };
 
-const ports = { [APP]: await freePort(), [V1]: await freePort(), [V2]: await freePort() };
-const servers = {
-  [APP]: {
-    // analyze_text is the text server's: its own path at the front door.
-    url: `http://127.0.0.1:${ports[APP]}/text/mcp`,
-    // Logging stays on (info, to a discarded stdout), as deployed.
-    start: () => startServer(['dist/server/index.js'], { PORT: String(ports[APP]), LOG_LEVEL: 'info' }, `http://127.0.0.1:${ports[APP]}/mcp`),
-    tool: { name: 'analyze_text', arguments: { text: 'The quick brown fox jumps over the lazy dog.' } },
-  },
-  [V1]: {
-    url: `http://127.0.0.1:${ports[V1]}/mcp`,
+/** A container bundle serving MCP_SERVER alone at /mcp, logging at info to a discarded stdout, as deployed. */
+const appServer = (bundle, server, tool) => (port) => ({
+  url: `http://127.0.0.1:${port}/mcp`,
+  start: () => startServer([bundle], { PORT: String(port), MCP_SERVER: server, LOG_LEVEL: 'info' }, `http://127.0.0.1:${port}/mcp`),
+  tool,
+});
+const makers = {
+  [APP]: appServer(APP_BUNDLE, 'greet', REFERENCE_TOOL),
+  ...(BASELINE ? { [BASE]: appServer(BASELINE, 'greet', REFERENCE_TOOL) } : {}),
+  [ANALYZE]: appServer('dist/server/index.js', 'text', { name: 'analyze_text', arguments: { text: 'The quick brown fox jumps over the lazy dog.' } }),
+  [V1]: (port) => ({
+    url: `http://127.0.0.1:${port}/mcp`,
     start: () =>
       startServer(
         ['-r', './bench/listen-port.cjs', 'node_modules/@modelcontextprotocol/sdk/dist/cjs/examples/server/simpleStatelessStreamableHttp.js'],
-        { BENCH_PORT: String(ports[V1]) },
-        `http://127.0.0.1:${ports[V1]}/mcp`,
+        { BENCH_PORT: String(port) },
+        `http://127.0.0.1:${port}/mcp`,
       ),
     // Its one tool, asked for a single notification and no wait.
     tool: { name: 'start-notification-stream', arguments: { interval: 0, count: 1 } },
-  },
-  [V2]: {
-    url: `http://127.0.0.1:${ports[V2]}/mcp`,
-    start: () => startServer([REFERENCE], { PORT: String(ports[V2]) }, `http://127.0.0.1:${ports[V2]}/mcp`),
+  }),
+  [V2]: (port) => ({
+    url: `http://127.0.0.1:${port}/mcp`,
+    start: () => startServer([REFERENCE], { PORT: String(port) }, `http://127.0.0.1:${port}/mcp`),
     tool: REFERENCE_TOOL,
-  },
+  }),
 };
+const servers = {};
+for (const [name, make] of Object.entries(makers)) servers[name] = make(await freePort());
 
 try {
   for (const s of Object.values(servers)) s.child = await s.start();
@@ -89,20 +102,26 @@ try {
   };
   const met = (ok) => (ok ? 'met' : 'NOT met');
   console.log(`tools/call, ${connections} connections, ${rounds} rounds x ${duration} s, node ${process.version}`);
+  console.log(`${APP}: the greet tool of bench/servers/greet in the shipped container bundle; ${ANALYZE}: the text server, for information`);
   for (const wire of Object.keys(WIRES)) {
     console.log(`\n${wire} wire`);
     for (const name of Object.keys(servers)) {
       const s = summary(name, wire);
       console.log(
-        `  ${name.padEnd(17)} ` +
+        `  ${name.padEnd(18)} ` +
           (s ? `${s.rps.toFixed(0).padStart(7)} req/s   p99 ${String(s.p99).padStart(4)} ms` : `not supported (${unsupported[`${name} ${wire}`]})`),
       );
     }
     const app = summary(APP, wire);
-    for (const ref of [V1, V2]) {
-      const r = summary(ref, wire);
-      if (app && r) console.log(`  ratio ${APP} / ${ref}: req/s ${(app.rps / r.rps).toFixed(2)}x, p99 ${(app.p99 / r.p99).toFixed(2)}x`);
-    }
+    const ratio = (a, b) => {
+      const x = summary(a, wire);
+      const y = summary(b, wire);
+      if (x && y) console.log(`  ratio ${a} / ${b}: req/s ${(x.rps / y.rps).toFixed(2)}x, p99 ${(x.p99 / y.p99).toFixed(2)}x`);
+    };
+    ratio(APP, V2);
+    ratio(APP, V1);
+    if (BASELINE) ratio(APP, BASE);
+    ratio(ANALYZE, V2);
     const v2 = summary(V2, wire);
     console.log(
       `  goal (issue 11): req/s >= ${V2} ` +
