@@ -2,8 +2,7 @@
 // integers, the Host/Origin allow-lists and the listener's timeouts and connection cap.
 import { z } from 'zod';
 import { ENV } from './contract';
-import { isLoopback, LOOPBACK_HOSTS } from './limits';
-import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './serve';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, isLoopback, LOOPBACK_HOSTS } from './limits';
 
 /** A comma-separated list. */
 export const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));

@@ -17,3 +17,10 @@ export function isLoopback(host: string): boolean {
   // A listen address may name IPv6 loopback without brackets.
   return host === '::1' || LOOPBACK_HOSTS.includes(host);
 }
+
+/** How long a client has to send a request's headers: a slow (slowloris) client is cut after this. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+/** How long a client has to send a whole request, headers and body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** Connections one process keeps open at once; one more is closed as soon as it is accepted. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;

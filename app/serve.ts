@@ -2,13 +2,11 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from './logger';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './limits';
 
-/** How long a client has to send a request's headers: a slow (slowloris) client is cut after this. */
-export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
-/** How long a client has to send a whole request, headers and body. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** Connections one process keeps open at once; one more is closed as soon as it is accepted. */
-export const DEFAULT_MAX_CONNECTIONS = 1024;
+// The listener's defaults live in ./limits (no dependencies), so that the environment's parser does
+// not load this module, and node:http with it, into the Lambda bundle.
+export { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS };
 
 export interface ListenOptions {
   host: string;

@@ -28,14 +28,7 @@ execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
 const REFERENCE = 'bench/out/v2-reference/server.js';
 await build({ ...bundleOptions({ kind: 'server' }), entryPoints: ['bench/reference/v2server.ts'], outfile: REFERENCE });
 // The shipped container bundle, with the server folders of bench/servers instead of app/servers.
-// (In a tsx child: esbuild loaded through tsImport cannot find its own binary.)
-const { server: APP_BUNDLE } = JSON.parse(
-  execFileSync(
-    'npx',
-    ['tsx', '-e', "require('./scripts/conformanceBuild').buildConformanceBundles({ dir: 'bench/servers', server: 'greet', outdir: 'bench/out/app' }).then((b) => console.log(JSON.stringify(b)))"],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  ),
-);
+const APP_BUNDLE = execFileSync(process.execPath, ['--import', 'tsx', 'bench/appBundle.ts'], { encoding: 'utf8' }).trim();
 const BASELINE = process.env.BENCH_BASELINE;
 
 const APP = 'mcp-on-aws';
@@ -109,6 +102,7 @@ try {
   };
   const met = (ok) => (ok ? 'met' : 'NOT met');
   console.log(`tools/call, ${connections} connections, ${rounds} rounds x ${duration} s, node ${process.version}`);
+  console.log(`${APP}: the greet tool of bench/servers/greet in the shipped container bundle; ${ANALYZE}: the text server, for information`);
   for (const wire of Object.keys(WIRES)) {
     console.log(`\n${wire} wire`);
     for (const name of Object.keys(servers)) {
