@@ -95,10 +95,13 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
     annotations: { title: def.title, ...def.annotations },
   };
   const hasOutputSchema = def.outputSchema !== undefined;
+  // The output schema's JSON Schema, as the SDK converts it (on the first registration): each
+  // per-request server is given it, instead of converting it again on every tools/call.
+  let outputSchemaJson: Record<string, unknown> | undefined;
   return {
     name: def.name,
     register(server, serving) {
-      server.registerTool(
+      const registered = server.registerTool(
         def.name,
         config,
         // The SDK has validated the arguments against `inputSchema` before this runs, and turns an
@@ -111,6 +114,10 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
           return { content: [text(JSON.stringify(out))], structuredContent: out as Record<string, unknown> };
         }) as never,
       );
+      if (hasOutputSchema) {
+        outputSchemaJson ??= registered.outputSchemaJson;
+        registered.outputSchemaJson = outputSchemaJson;
+      }
     },
   };
 }
