@@ -116,6 +116,11 @@ export const ENV = {
   region: 'AWS_REGION',
   /** The secret (at least 32 bytes) that signs multi-round-trip request state: the same on every instance of a server. */
   requestStateKey: 'MCP_REQUEST_STATE_KEY',
+  /**
+   * The ARN of the Secrets Manager secret that every server's request-state key is derived from (the
+   * program makes one per stack); MCP_REQUEST_STATE_KEY, when set, wins.
+   */
+  requestStateSecret: 'MCP_REQUEST_STATE_SECRET_ARN',
 } as const;
 
 /** How the image (Dockerfile) runs the agent; the server is its default command. */

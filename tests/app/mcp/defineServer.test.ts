@@ -1,9 +1,7 @@
-// defineServer refusing definitions that cannot be served, and the request-state key.
+// defineServer refusing definitions that cannot be served.
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { ENV } from '../../../app/contract';
 import { definePrompt, defineResource, defineResourceTemplate, defineServer, DEFAULT_CACHE_HINTS, type CacheHints } from '../../../app/mcp/define';
-import { requestStateCodec, resetRequestStateCodec } from '../../../app/mcp/input';
 
 const base = { title: 'T', instructions: 'T', tools: [] };
 const template = (name: string, uriTemplate: string) => defineResourceTemplate({ name, uriTemplate, title: name, mimeType: 'text/plain', read: () => '' });
@@ -51,27 +49,5 @@ describe('defineServer', () => {
       () => definePrompt({ name: 'p', title: 'p', description: 'p', args: { a: z.string() }, complete: { b: () => [] } as never, messages: () => [] }),
       /complete names b, not arguments/,
     );
-  });
-});
-
-describe('the request-state key', () => {
-  beforeEach(() => resetRequestStateCodec());
-  afterEach(() => resetRequestStateCodec());
-  const KEY = 'k'.repeat(32);
-
-  it('with the key set, state minted by one instance is accepted by another', async () => {
-    const state = await requestStateCodec({ [ENV.requestStateKey]: KEY }).mint({ id: '2' });
-    resetRequestStateCodec(); // another instance
-    assert.deepEqual(await requestStateCodec({ [ENV.requestStateKey]: KEY }).verify(state, {} as never), { id: '2' });
-  });
-
-  it('unset, each instance has its own key, and refuses state another minted', async () => {
-    const state = await requestStateCodec({}).mint({ id: '2' });
-    resetRequestStateCodec();
-    await assert.rejects(requestStateCodec({}).verify(state, {} as never));
-  });
-
-  it('refuses a key shorter than 32 bytes, naming the variable', () => {
-    assert.throws(() => requestStateCodec({ [ENV.requestStateKey]: 'short' }), /MCP_REQUEST_STATE_KEY must be at least 32 bytes \(got 5\)/);
   });
 });
