@@ -136,6 +136,11 @@ export const ENV = {
   authTokenUrl: 'MCP_AUTH_TOKEN_URL',
   /** The agent: a Secrets Manager secret holding {"client_id","client_secret"}, read at run time. */
   authClientSecretArn: 'MCP_AUTH_CLIENT_SECRET_ARN',
+  /**
+   * The ARN of the Secrets Manager secret that every server's request-state key is derived from (the
+   * program makes one per stack); MCP_REQUEST_STATE_KEY, when set, wins.
+   */
+  requestStateSecret: 'MCP_REQUEST_STATE_SECRET_ARN',
 } as const;
 
 /** The ways an MCP endpoint authorizes requests. `local`: the loopback authorization server of `AUTH=local npm start`. */

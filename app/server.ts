@@ -8,7 +8,7 @@ import {
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
 import { DEFAULT_CACHE_HINTS, type ServerDefinition } from './mcp/define';
-import { requestStateCodec } from './mcp/input';
+import { requestStateOptions, servesRequestStateOf } from './mcp/input';
 import { capString } from './logger';
 import { APP_NAME, APP_VERSION } from './version';
 
@@ -50,10 +50,10 @@ export function createMcpServer(name: string, def: ServerDefinition, options: { 
       capabilities: { logging: {}, ...(subscribable.size && changes ? { resources: { subscribe: true } } : {}) },
       cacheHints: def.cacheHints ?? DEFAULT_CACHE_HINTS,
       // A multi-round-trip request's state is checked before its handler runs: tampered or expired, -32602.
-      // The codec (and its key) is made on the first state to check, not for every server.
-      requestState: { verify: (state, ctx) => requestStateCodec().verify(state, ctx) },
+      requestState: requestStateOptions(name),
     },
   );
+  servesRequestStateOf(server, name);
   const serving = { changes: changesOf(def) };
   for (const tool of def.tools) tool.register(server, serving);
   for (const resource of def.resources ?? []) resource.register(server);

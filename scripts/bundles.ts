@@ -114,6 +114,8 @@ export function bundleOptions(spec: BundleSpec): BuildOptions {
     // body-parser's decoder, cut to the encodings JSON uses (iconv-lite is 480 KiB of code pages).
     // mime-db, cut to the types the apps answer with (mime-types indexes every type at load).
     alias: { 'iconv-lite': './scripts/shims/iconv-lite.cjs', 'mime-db': './scripts/shims/mime-db.cjs' },
+    // The Lambda runtime ships AWS SDK v3: a server function reads its secrets with the runtime's copy.
+    external: spec.kind === 'lambda' ? ['@aws-sdk/client-secrets-manager'] : [],
     plugins: [zodEnglishOnly, serversCatalogPlugin(spec.kind === 'lambda' ? { only: spec.server } : {})],
   };
 }

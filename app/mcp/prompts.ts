@@ -54,15 +54,18 @@ export function definePrompt<A extends PromptArgs>(def: {
     }),
   );
   const config = { title: def.title, description: def.description, ...(def.args === undefined ? {} : { argsSchema: z.object(shape) }) };
-  const render = async (values: z.output<z.ZodObject<A>>, ctx: ServerContext) => {
+  const render = async (server: McpServer, values: z.output<z.ZodObject<A>>, ctx: ServerContext) => {
     const out = await def.messages(values, { input: inputContext(ctx) });
-    return isInputNeeded(out) ? inputRequiredResult(out) : { messages: out };
+    return isInputNeeded(out) ? inputRequiredResult(out, server) : { messages: out };
   };
   return {
     name: def.name,
     register(server) {
       // Without arguments the SDK calls back with the context alone.
-      const callback = def.args === undefined ? (ctx: ServerContext) => render({} as z.output<z.ZodObject<A>>, ctx) : render;
+      const callback =
+        def.args === undefined
+          ? (ctx: ServerContext) => render(server, {} as z.output<z.ZodObject<A>>, ctx)
+          : (values: z.output<z.ZodObject<A>>, ctx: ServerContext) => render(server, values, ctx);
       server.registerPrompt(def.name, config, callback as never);
     },
   };

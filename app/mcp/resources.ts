@@ -51,8 +51,13 @@ interface ResourceMeta {
   cache?: CacheHint;
 }
 
-async function readResult(uri: URL, mimeType: string, out: ReadReturn): Promise<ReadResourceResult | Awaited<ReturnType<typeof inputRequiredResult>>> {
-  if (isInputNeeded(out)) return inputRequiredResult(out);
+async function readResult(
+  server: McpServer,
+  uri: URL,
+  mimeType: string,
+  out: ReadReturn,
+): Promise<ReadResourceResult | Awaited<ReturnType<typeof inputRequiredResult>>> {
+  if (isInputNeeded(out)) return inputRequiredResult(out, server);
   const body = typeof out === 'string' ? { text: out } : { blob: base64(out) };
   return { contents: [{ uri: uri.href, mimeType, ...body }] };
 }
@@ -84,7 +89,7 @@ export function defineResource(
     subscribable: def.subscribable ?? false,
     register(server) {
       server.registerResource(def.name, def.uri, meta, async (uri: URL, ctx: ServerContext) =>
-        readResult(uri, def.mimeType, await def.read({ uri, input: inputContext(ctx) })),
+        readResult(server, uri, def.mimeType, await def.read({ uri, input: inputContext(ctx) })),
       );
     },
   };
@@ -134,7 +139,7 @@ export function defineResourceTemplate(
     register(server) {
       server.registerResource(def.name, template, meta, async (uri: URL, variables: Record<string, string | string[]>, ctx: ServerContext) => {
         const vars = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-        return readResult(uri, def.mimeType, await def.read(vars, { uri, input: inputContext(ctx) }));
+        return readResult(server, uri, def.mimeType, await def.read(vars, { uri, input: inputContext(ctx) }));
       });
     },
   };

@@ -108,7 +108,7 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
         // error thrown here into a tool error result.
         (async (args: z.output<z.ZodObject<I>>, ctx: ServerContext) => {
           const out: unknown = await def.run(args, toolContext(ctx, serving));
-          if (isInputNeeded(out)) return inputRequiredResult(out);
+          if (isInputNeeded(out)) return inputRequiredResult(out, server);
           if (isToolResult(out)) return callToolResult(out);
           if (!hasOutputSchema) throw new Error(`tool ${def.name} has no outputSchema: return toolResult([...]) or toolError(...)`);
           return { content: [text(JSON.stringify(out))], structuredContent: out as Record<string, unknown> };

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -37,5 +37,13 @@ describe('the bundles\' shims (scripts/shims)', () => {
     const expected = await contentTypes(sourceApp);
     assert.equal(expected['/html'], '200 text/html; charset=utf-8');
     assert.deepEqual(await contentTypes(bundled), expected);
+  });
+
+  it('a server\'s Lambda bundle reads secrets with the runtime\'s AWS SDK: the client is required, not bundled', async () => {
+    const outfile = path.join(dir, 'secrets.js');
+    await build({ ...bundleOptions({ kind: 'lambda', server: 'cost' }), entryPoints: [path.join(__dirname, '../../app/secrets.ts')], outfile, sourcemap: false });
+    const code = readFileSync(outfile, 'utf8');
+    assert.match(code, /(import|require)\("@aws-sdk\/client-secrets-manager"\)/);
+    assert.ok(code.length < 200 * 1024, `${code.length} bytes`);
   });
 });

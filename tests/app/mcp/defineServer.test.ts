@@ -1,10 +1,7 @@
-// defineServer refusing definitions that cannot be served, and the request-state key.
+// defineServer refusing definitions that cannot be served.
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { ENV } from '../../../app/contract';
 import { definePrompt, defineResource, defineResourceTemplate, defineServer, DEFAULT_CACHE_HINTS, type CacheHints } from '../../../app/mcp/define';
-import { requestStateCodec, resetRequestStateCodec } from '../../../app/mcp/input';
-import { createMcpServer } from '../../../app/server';
 
 const base = { title: 'T', instructions: 'T', tools: [] };
 const template = (name: string, uriTemplate: string) => defineResourceTemplate({ name, uriTemplate, title: name, mimeType: 'text/plain', read: () => '' });
@@ -52,40 +49,5 @@ describe('defineServer', () => {
       () => definePrompt({ name: 'p', title: 'p', description: 'p', args: { a: z.string() }, complete: { b: () => [] } as never, messages: () => [] }),
       /complete names b, not arguments/,
     );
-  });
-});
-
-describe('the request-state key', () => {
-  beforeEach(() => resetRequestStateCodec());
-  afterEach(() => resetRequestStateCodec());
-  const KEY = 'k'.repeat(32);
-
-  it('with the key set, state minted by one instance is accepted by another', async () => {
-    const state = await requestStateCodec({ [ENV.requestStateKey]: KEY }).mint({ id: '2' });
-    resetRequestStateCodec(); // another instance
-    assert.deepEqual(await requestStateCodec({ [ENV.requestStateKey]: KEY }).verify(state, {} as never), { id: '2' });
-  });
-
-  it('unset, each instance has its own key, and refuses state another minted', async () => {
-    const state = await requestStateCodec({}).mint({ id: '2' });
-    resetRequestStateCodec();
-    await assert.rejects(requestStateCodec({}).verify(state, {} as never));
-  });
-
-  it('is read only when a request carries state: a server whose requests carry none never reads it', () => {
-    const saved = process.env[ENV.requestStateKey];
-    process.env[ENV.requestStateKey] = 'short';
-    try {
-      // A key this short throws when read: making the server must not read it.
-      assert.ok(createMcpServer('notes', defineServer({ ...base })));
-      assert.throws(() => requestStateCodec(), /at least 32 bytes/);
-    } finally {
-      if (saved === undefined) delete process.env[ENV.requestStateKey];
-      else process.env[ENV.requestStateKey] = saved;
-    }
-  });
-
-  it('refuses a key shorter than 32 bytes, naming the variable', () => {
-    assert.throws(() => requestStateCodec({ [ENV.requestStateKey]: 'short' }), /MCP_REQUEST_STATE_KEY must be at least 32 bytes \(got 5\)/);
   });
 });
