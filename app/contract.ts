@@ -64,6 +64,10 @@ export const ATTRIBUTES = {
   target: 'mcp_target',
   primary: 'mcp_primary',
   version: 'app_version',
+  /** How the server authorizes requests (AUTH_MODES): what a client must bring. */
+  auth: 'mcp_auth',
+  /** The OAuth scope every request to the server needs (`<prefix>/<server>`); empty when none. */
+  authScope: 'mcp_auth_scope',
 } as const;
 
 /** What the program says about a server's endpoint in Cloud Map, and what a client needs to reach it. */
@@ -75,6 +79,9 @@ export interface EndpointDescriptor {
   /** Also served at /mcp. */
   primary: boolean;
   version: string;
+  auth: AuthMode;
+  /** The scope every request needs; empty when none. */
+  authScope: string;
 }
 
 /** The instance attributes for `d` (Cloud Map: at most 30, values up to 1024 characters). */
@@ -86,6 +93,8 @@ export function endpointAttributes(d: EndpointDescriptor): Record<string, string
     [ATTRIBUTES.target]: d.target,
     [ATTRIBUTES.primary]: String(d.primary),
     [ATTRIBUTES.version]: d.version,
+    [ATTRIBUTES.auth]: d.auth,
+    [ATTRIBUTES.authScope]: d.authScope,
   };
 }
 

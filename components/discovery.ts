@@ -91,7 +91,7 @@ export class Discovery extends pulumi.ComponentResource {
             serviceId: service.id,
             attributes: pulumi
               .output(endpoint.url)
-              .apply((url) => endpointAttributes({ server, url, target: endpoint.target, primary: args.primary, version: APP_VERSION })),
+              .apply((url) => endpointAttributes({ server, url, target: endpoint.target, primary: args.primary, version: APP_VERSION, auth: 'none', authScope: '' })),
           },
           {
             parent,

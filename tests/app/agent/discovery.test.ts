@@ -20,7 +20,7 @@ const endpointInstance = (server: string, url: string, service = server): HttpIn
   NamespaceName: NAMESPACE,
   ServiceName: service,
   HealthStatus: 'HEALTHY',
-  Attributes: endpointAttributes({ server, url, target: 'lambda', primary: server === 'cost', version: '0.1.0' }),
+  Attributes: endpointAttributes({ server, url, target: 'lambda', primary: server === 'cost', version: '0.1.0', auth: 'none', authScope: '' }),
 });
 /** A task as ECS registers it: no server name of its own. */
 const ecsTask = (id: string, ip: string, service: string): HttpInstanceSummary => ({
