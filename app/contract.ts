@@ -23,7 +23,7 @@ export const SERVER_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,19}$/;
  * First path segments the front door, the agent or the protocol use, and names the program gives its own
  * resources beside the servers' (`discovery-service`, the EKS Ingress `mcp-front-door`): no server may take them.
  */
-export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask', 'service', 'front-door'] as const;
+export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask', 'service', 'front-door', 'oauth'] as const;
 
 /** Why `name` cannot name a server, or undefined when it can. */
 export function serverNameProblem(name: string): string | undefined {
@@ -37,6 +37,14 @@ export function serverNameProblem(name: string): string | undefined {
 /** A server's own paths at the front door: /<server>/mcp and /<server>/healthz. */
 export const serverMcpPath = (server: string) => `/${server}${MCP_PATH}`;
 export const serverHealthPath = (server: string) => `/${server}${HEALTH_PATH}`;
+
+/** Protected Resource Metadata (RFC 9728) of the MCP endpoint at `mcpPath`: its path inserted after this prefix. */
+export const PROTECTED_RESOURCE_METADATA_PREFIX = '/.well-known/oauth-protected-resource';
+export const protectedResourceMetadataPath = (mcpPath: string) => `${PROTECTED_RESOURCE_METADATA_PREFIX}${mcpPath}`;
+/** Authorization server metadata (RFC 8414) the primary server publishes for the stack's Cognito user pool. */
+export const AUTHORIZATION_SERVER_METADATA_PATH = '/.well-known/oauth-authorization-server';
+/** Dynamic client registration (RFC 7591), opt-in, answered by the primary server. */
+export const REGISTRATION_PATH = '/oauth/register';
 
 export interface FrontDoorRoute {
   path: string;
