@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { createAuthGate } from './auth/gate';
+import { authEnv, authSettings, checkAuthEnv } from './auth/env';
 import { ENV, MCP_PORT } from './contract';
 import type { AppOptions } from './createApp';
 import { allowedHostsFrom, int, listenerEnv, parseEnv, withListenerRules } from './envShared';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
+import { createLogger, type Logger } from './logger';
 import { serverCatalog, type ServerCatalog } from './servers/catalog';
 
 /** The servers a process serves: MCP_SERVER alone, else every server of the catalog. */
@@ -26,8 +29,10 @@ function envSchema(catalog: ServerCatalog) {
           .optional(),
       ),
       MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+      ...authEnv,
     }),
   ).superRefine((env, ctx) => {
+    checkAuthEnv(env, ctx);
     // Not below what the served servers' longest calls need, so that a valid call is never refused with 413.
     for (const name of servedNames(env[ENV.server], catalog)) {
       // An unknown MCP_SERVER has its own issue (zod runs this refinement even then).
@@ -51,8 +56,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, catalog: ServerCat
  * App options from the environment. `listenHost` is the address the process binds to (none on
  * Lambda): bound to loopback, the Host check defaults to loopback names. ALLOWED_HOSTS=* turns it off.
  */
-export function appOptionsFromEnv(env: ServerEnv, defaultMode: 'json' | 'sse', listenHost?: string): AppOptions {
+export function appOptionsFromEnv(env: ServerEnv, defaultMode: 'json' | 'sse', listenHost?: string, logger?: Logger): AppOptions {
+  const auth = authSettings(env);
   return {
+    ...(auth ? { auth: createAuthGate(auth, { logger: logger ?? createLogger('mcp-server') }) } : {}),
     responseMode: env.MCP_RESPONSE_MODE ?? defaultMode,
     allowedHosts: allowedHostsFrom(env.ALLOWED_HOSTS, listenHost),
     allowedOrigins: env.ALLOWED_ORIGINS ?? [],

@@ -43,6 +43,9 @@ export const PROTECTED_RESOURCE_METADATA_PREFIX = '/.well-known/oauth-protected-
 export const protectedResourceMetadataPath = (mcpPath: string) => `${PROTECTED_RESOURCE_METADATA_PREFIX}${mcpPath}`;
 /** Authorization server metadata (RFC 8414) the primary server publishes for the stack's Cognito user pool. */
 export const AUTHORIZATION_SERVER_METADATA_PATH = '/.well-known/oauth-authorization-server';
+/** The OAuth scope `name` under `prefix` (MCP_AUTH_SCOPE_PREFIX): `<prefix>/<name>`; without a prefix, the name. */
+export const scopeOf = (prefix: string | undefined, name: string) => (prefix ? `${prefix}/${name}` : name);
+
 /** Dynamic client registration (RFC 7591), opt-in, answered by the primary server. */
 export const REGISTRATION_PATH = '/oauth/register';
 
@@ -149,10 +152,21 @@ export const ENV = {
   authMetadataIssuer: 'MCP_AUTH_METADATA_ISSUER',
   /** `cognito`: the user pool's managed login domain (https://<prefix>.auth.<region>.amazoncognito.com), whose endpoints the published metadata names. */
   authLoginUrl: 'MCP_AUTH_LOGIN_URL',
+  /** `cognito`: the stack's public app client (authorization code + PKCE), which client registration hands out. */
+  authPublicClientId: 'MCP_AUTH_PUBLIC_CLIENT_ID',
+  /** `cognito`: that client's callback URLs, comma-separated. */
+  authCallbackUrls: 'MCP_AUTH_CALLBACK_URLS',
+  /** `cognito`: `shared` to answer client registration with the public client; `off` (default) for none. */
+  authRegistration: 'MCP_AUTH_REGISTRATION',
+  /** Token signature algorithms accepted, comma-separated (asymmetric only); unset, RS256 for cognito, every asymmetric one otherwise. */
+  authAlgorithms: 'MCP_AUTH_ALGORITHMS',
   /** The agent: the token endpoint it gets client-credentials tokens from. */
   authTokenUrl: 'MCP_AUTH_TOKEN_URL',
   /** The agent: a Secrets Manager secret holding {"client_id","client_secret"}, read at run time. */
   authClientSecretArn: 'MCP_AUTH_CLIENT_SECRET_ARN',
+  /** `npm start` only (a deployed stack never sets them): the local authorization server's agent client. */
+  authClientId: 'MCP_AUTH_CLIENT_ID',
+  authClientSecret: 'MCP_AUTH_CLIENT_SECRET',
   /**
    * The ARN of the Secrets Manager secret that every server's request-state key is derived from (the
    * program makes one per stack); MCP_REQUEST_STATE_KEY, when set, wins.

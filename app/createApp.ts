@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
+import { AUTHORIZATION_SERVER_METADATA_PATH, protectedResourceMetadataPath, REGISTRATION_PATH } from './contract';
 import { cors } from './cors';
 import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, originGuard, requestLog } from './http';
 import { sendRpcError } from './jsonrpc';
@@ -57,10 +59,14 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   };
   const guard = originGuard(options.allowedHosts, allowedOrigins);
   const parseJson = express.json({ limit: maxBodyBytes });
+  const auth = options.auth;
+  if (auth) serveAuthDocuments(app, auth, mounts, guard);
   for (const { server: served, mcpPaths } of mounts) {
     const paths = [...mcpPaths];
     app.use(paths, guard);
-    const newServer = (opts: { changes: boolean }) => createMcpServer(served.name, served.definition, opts);
+    if (auth) app.use(paths, authorize(auth, served.name, paths));
+    const scopePrefix = auth?.settings.scopePrefix;
+    const newServer = (opts: { changes: boolean }) => createMcpServer(served.name, served.definition, { ...opts, scopePrefix });
     const failed = (err: Error) => logger.error({ err, server: served.name }, 'MCP request failed');
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
     const serve: RequestHandler = (req, res) => {
@@ -80,6 +86,47 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
   });
   app.use(internalError(logger));
   return app;
+}
+
+const send = (res: Response, answer: AuthAnswer) => res.status(answer.status).set(answer.headers).json(answer.body);
+
+/** Where a request to an MCP path of `server` was sent (the path as the route has it, whatever its case). */
+function reached(req: Request, server: string, paths: readonly string[]) {
+  const base = req.baseUrl.toLowerCase();
+  const mcpPath = paths.find((p) => p.toLowerCase() === base) ?? paths[0]!;
+  return { server, mcpPath, origin: originOf((name) => req.get(name), req.protocol) };
+}
+
+/** The bearer-token check in front of a server's MCP paths: the verified token reaches the SDK as `req.auth`. */
+function authorize(auth: AuthGate, server: string, paths: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    // A path under the endpoint is not the endpoint: its 404 comes later.
+    if (req.path !== '/') return next();
+    auth.check(reached(req, server, paths), req.get('authorization')).then((outcome) => {
+      if ('refusal' in outcome) {
+        noteRefusal(res, outcome.reason);
+        return send(res, outcome.refusal);
+      }
+      (req as Request & { auth?: unknown }).auth = outcome.authInfo;
+      next();
+    }, next);
+  };
+}
+
+/** The metadata documents of authorization (and, when on, client registration), each behind the Host check. */
+function serveAuthDocuments(app: Express, auth: AuthGate, mounts: readonly Mount[], guard: RequestHandler): void {
+  for (const { server, mcpPaths } of mounts) {
+    for (const mcpPath of mcpPaths) {
+      app.get(protectedResourceMetadataPath(mcpPath), guard, (req, res) => {
+        send(res, auth.resourceMetadata({ server: server.name, mcpPath, origin: originOf((name) => req.get(name), req.protocol) }, server.definition.title));
+      });
+    }
+  }
+  const asMetadata = auth.authorizationServerMetadata();
+  if (asMetadata) app.get(AUTHORIZATION_SERVER_METADATA_PATH, guard, (_req, res) => send(res, asMetadata));
+  if (auth.register(undefined)) {
+    app.post(REGISTRATION_PATH, guard, express.json({ limit: '64kb' }), (req, res) => send(res, auth.register(req.body)!));
+  }
 }
 
 /**

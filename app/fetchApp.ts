@@ -3,7 +3,9 @@
 // Express. It answers what the Express app (app/createApp.ts) answers, from the same pieces: the
 // Host/Origin check, CORS, the request log line, the body refusals, the invalid-params answer and the
 // MCP endpoint. Only the body reader is its own, since the body is already whole.
-import { HEALTH_PATH, MCP_PATH, serverHealthPath, serverMcpPath } from './contract';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
+import { AUTHORIZATION_SERVER_METADATA_PATH, HEALTH_PATH, MCP_PATH, protectedResourceMetadataPath, REGISTRATION_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { corsAnswer } from './cors';
 import { clientError, hostOriginCheck, requestLine, type HttpError, type Refusal } from './http';
 import { RPC } from './jsonrpc';
@@ -38,6 +40,8 @@ export interface AppOptions {
    */
   maxBodyBytes?: number;
   logger?: Logger;
+  /** Bearer tokens required on the MCP paths, and the metadata documents served (app/auth/gate.ts); undefined, none. */
+  auth?: AuthGate;
   /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
   isDraining?: () => boolean;
 }
@@ -99,6 +103,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_TYPE, ...headers } });
 }
+
+const answer = (a: AuthAnswer) => json(a.status, a.body, a.headers);
+
+/** Largest client-registration request accepted, bytes. */
+const REGISTRATION_BODY_BYTES = 64 * 1024;
 
 const rpcError = (refusal: Refusal, headers: Record<string, string> = {}) =>
   json(refusal.status, { jsonrpc: '2.0', error: { code: refusal.code, message: refusal.message }, id: null }, headers);
@@ -197,10 +206,27 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
   let current: SdkReports | undefined;
 
   const health = new Set(mounts.flatMap((m) => m.healthPaths.map(routeKey)));
-  const endpoints = new Map<string, { name: string; endpoint: ReturnType<typeof mcpEndpoint> }>();
+  const endpoints = new Map<string, { name: string; path: string; endpoint: ReturnType<typeof mcpEndpoint> }>();
+  const auth = options.auth;
+  const scopePrefix = auth?.settings.scopePrefix;
+  // The metadata documents of authorization: Protected Resource Metadata per MCP path, and for
+  // Cognito the published authorization-server metadata.
+  const documents = new Map<string, (origin: string) => AuthAnswer>();
+  if (auth) {
+    for (const { server, mcpPaths } of mounts) {
+      for (const mcpPath of mcpPaths) {
+        documents.set(routeKey(protectedResourceMetadataPath(mcpPath)), (origin) =>
+          auth.resourceMetadata({ server: server.name, mcpPath, origin }, server.definition.title),
+        );
+      }
+    }
+    const asMetadata = auth.authorizationServerMetadata();
+    if (asMetadata) documents.set(routeKey(AUTHORIZATION_SERVER_METADATA_PATH), () => asMetadata);
+  }
+  const registers = auth?.register(undefined) !== undefined;
   for (const { server, mcpPaths } of mounts) {
     const endpoint = mcpEndpoint(
-      (opts) => createMcpServer(server.name, server.definition, opts),
+      (opts) => createMcpServer(server.name, server.definition, { ...opts, scopePrefix }),
       responseMode,
       (err) => {
         const reports = inflight === 1 ? current : undefined;
@@ -210,7 +236,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
       },
       server.definition.events,
     );
-    for (const path of mcpPaths) endpoints.set(routeKey(path), { name: server.name, endpoint });
+    for (const path of mcpPaths) endpoints.set(routeKey(path), { name: server.name, path, endpoint });
   }
   /** The endpoint whose path `key` is or is under (Express guards the paths under it too, then answers 404). */
   const mountOf = (key: string) => {
@@ -241,12 +267,39 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
         const answer = healthAnswer(isDraining());
         return finish(json(answer.status, answer.body));
       }
+      const header = (name: string) => request.headers.get(name) ?? undefined;
+      const origin = () => originOf(header, new URL(request.url).protocol);
+      const document = documents.get(key);
+      const registration = registers && key === routeKey(REGISTRATION_PATH);
+      if ((document && (method === 'GET' || method === 'HEAD')) || (registration && method === 'POST')) {
+        const refused = guard(header('host'), header('origin'));
+        if (refused) return refuse(refused);
+        if (document) return finish(answer(document(origin())));
+        try {
+          body = await readJsonBody(request, REGISTRATION_BODY_BYTES);
+        } catch (err) {
+          const r = clientError(err as HttpError, header('content-encoding'));
+          if (!r) throw err;
+          refusal = (err as Error).message;
+          return finish(rpcError(r));
+        }
+        return finish(answer(auth!.register(body)!));
+      }
       const at = mountOf(key);
       if (at) {
-        const refused = guard(request.headers.get('host') ?? undefined, request.headers.get('origin') ?? undefined);
+        const refused = guard(header('host'), header('origin'));
         if (refused) return refuse(refused);
       }
       if (!at?.exact) return finish(json(404, { error: notFound }));
+      let authInfo: AuthInfo | undefined;
+      if (auth) {
+        const outcome = await auth.check({ server: at.mount.name, mcpPath: at.mount.path, origin: origin() }, header('authorization'));
+        if ('refusal' in outcome) {
+          refusal = outcome.reason;
+          return finish(answer(outcome.refusal));
+        }
+        authInfo = outcome.authInfo;
+      }
       if (method !== 'POST') return refuse(METHOD_NOT_ALLOWED, { allow: 'POST' });
       try {
         body = await readJsonBody(request, maxBodyBytes);
@@ -263,7 +316,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
       current = reports;
       let response: Response;
       try {
-        response = await at.mount.endpoint.fetch(request, { parsedBody: body });
+        response = await at.mount.endpoint.fetch(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) });
       } finally {
         inflight--;
         if (current === reports) current = undefined;

@@ -47,11 +47,13 @@ export function requestLine(facts: RequestFacts, describe: (body: unknown) => ob
 export function requestLog(logger: Logger, describe: (body: unknown) => object = () => ({}), isDraining = () => false): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Read now: inside a middleware mounted on a path, req.path is what is left under it.
+    const path = req.path;
     if (isDraining()) res.setHeader('Connection', 'close');
     res.once('close', () => {
       const facts = {
         method: req.method,
-        path: req.path,
+        path,
         body: req.body,
         status: res.statusCode,
         started,

@@ -29,7 +29,9 @@ export function createHandler(
 ): LambdaHttpHandler {
   const settings = readEnv(env, catalog);
   const name = lambdaServer(settings.MCP_SERVER, catalog);
-  return lambdaServerHandler({ name, definition: catalog.load(name) }, { ...appOptionsFromEnv(settings, 'json'), logger });
+  const options = appOptionsFromEnv(settings, 'json', undefined, logger);
+  if (!options.auth) logger.warn(`no authorization (${ENV.authMode} unset or none): the MCP endpoint accepts requests without a token`);
+  return lambdaServerHandler({ name, definition: catalog.load(name) }, { ...options, logger });
 }
 
 /** The Lambda handler of one server: its fetch-shaped app (what `createApp` answers, without Express) behind `lambdaFetchHandler`. */

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { appOptionsFromEnv, readEnv, servedNames, type ServerEnv } from './config';
-import { MCP_PATH, serverMcpPath } from './contract';
+import { ENV, MCP_PATH, serverMcpPath } from './contract';
 import { createApp, type AppOptions } from './createApp';
 import { listenerOptions } from './envShared';
 import { createFrontDoor, loadServers } from './frontDoor';
@@ -27,8 +27,9 @@ export async function startServer(
   bindTo: { host: string; port: number } = { host: env.HOST, port: env.PORT },
   catalog: ServerCatalog = serverCatalog(),
 ): Promise<Server> {
-  const { app, servers } = serversApp(env, catalog, { ...appOptionsFromEnv(env, 'sse', env.HOST), logger, isDraining: () => state.draining });
-  return listen(app, {
+  const options = appOptionsFromEnv(env, 'sse', env.HOST, logger);
+  const { app, servers } = serversApp(env, catalog, { ...options, logger, isDraining: () => state.draining });
+  const server = await listen(app, {
     host: bindTo.host,
     port: bindTo.port,
     ...listenerOptions(env),
@@ -37,6 +38,8 @@ export async function startServer(
     path: MCP_PATH,
     servers: Object.fromEntries(servers.map((s) => [s, serverMcpPath(s)])),
   });
+  if (!options.auth) logger.warn(`no authorization (${ENV.authMode} unset or none): the MCP endpoints accept requests without a token`);
+  return server;
 }
 
 /** Container and local entry point: serves the app on HOST:PORT and drains on SIGTERM/SIGINT. */

@@ -39,7 +39,7 @@ function changesOf(def: ServerDefinition): ServerNotifier {
  * `changes: false` advertises no list changes and no subscriptions: what a 2026-07-28 request gets
  * from an endpoint behind a buffering gateway, which serves no `subscriptions/listen`.
  */
-export function createMcpServer(name: string, def: ServerDefinition, options: { changes?: boolean } = {}): McpServer {
+export function createMcpServer(name: string, def: ServerDefinition, options: { changes?: boolean; scopePrefix?: string } = {}): McpServer {
   const changes = options.changes ?? true;
   const subscribable = new Set((def.resources ?? []).filter((r) => r.subscribable).map((r) => r.uri));
   const server = new McpServer(
@@ -54,7 +54,7 @@ export function createMcpServer(name: string, def: ServerDefinition, options: { 
     },
   );
   servesRequestStateOf(server, name);
-  const serving = { changes: changesOf(def) };
+  const serving = { changes: changesOf(def), scopePrefix: options.scopePrefix };
   for (const tool of def.tools) tool.register(server, serving);
   for (const resource of def.resources ?? []) resource.register(server);
   for (const prompt of def.prompts ?? []) prompt.register(server);

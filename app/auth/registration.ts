@@ -69,7 +69,7 @@ export function registerSharedClient(request: unknown, client: SharedClient, iss
       token_endpoint_auth_method: 'none',
       grant_types: GRANTS,
       response_types: ['code'],
-      scope: client.scopes.join(' '),
+      ...(client.scopes.length ? { scope: client.scopes.join(' ') } : {}),
     },
   };
 }

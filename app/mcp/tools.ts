@@ -1,6 +1,7 @@
 // Tools of a server definition: `defineTool`, and the context its `run` gets.
-import { fromJsonSchema, type JsonSchemaType, type LoggingLevel, type McpServer, type ServerContext, type ServerNotifier, type ToolAnnotations } from '@modelcontextprotocol/server';
+import { fromJsonSchema, requireScopes, type JsonSchemaType, type LoggingLevel, type McpServer, type ServerContext, type ServerNotifier, type ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { scopeOf } from '../contract';
 import { callToolResult, isToolResult, text, type ToolResult } from './content';
 import { inputContext, inputRequiredResult, isInputNeeded, type InputContext, type InputNeeded } from './input';
 
@@ -8,6 +9,8 @@ import { inputContext, inputRequiredResult, isInputNeeded, type InputContext, ty
 export interface Serving {
   /** Publishes list and resource changes to the server's `subscriptions/listen` streams (2026-07-28). */
   readonly changes: ServerNotifier;
+  /** The prefix of the OAuth scopes a tool's `scopes` name (`<prefix>/<scope>`), when the server checks tokens. */
+  readonly scopePrefix?: string;
 }
 
 /** A tool as the server registers it: see `defineTool`. */
@@ -81,8 +84,16 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
   inputJsonSchema?: Record<string, unknown>;
   outputSchema?: O;
   annotations?: ToolAnnotations;
+  /**
+   * OAuth scopes a call needs besides the server's own, by name: `<prefix>/<name>` in tokens. A
+   * token without them gets HTTP 403 `insufficient_scope` naming them, before the tool runs. Where
+   * the server checks no token, none is needed.
+   */
+  scopes?: readonly string[];
   run: (args: z.output<z.ZodObject<I>>, ctx: ToolContext) => ToolReturn<O> | Promise<ToolReturn<O>>;
 }): AppTool {
+  const badScope = def.scopes?.find((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s));
+  if (badScope !== undefined) throw new Error(`tool ${def.name}: scope "${badScope}" must be a scope token (no spaces or quotes)`);
   if (def.inputSchema !== undefined && def.inputJsonSchema !== undefined) {
     throw new Error(`tool ${def.name}: give inputSchema or inputJsonSchema, not both`);
   }
@@ -101,9 +112,10 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
   return {
     name: def.name,
     register(server, serving) {
+      const scopes = (def.scopes ?? []).map((name) => scopeOf(serving.scopePrefix, name));
       const registered = server.registerTool(
         def.name,
-        config,
+        scopes.length ? { ...config, scopeChallenge: requireScopes(...(scopes as [string, ...string[]])) } : config,
         // The SDK has validated the arguments against `inputSchema` before this runs, and turns an
         // error thrown here into a tool error result.
         (async (args: z.output<z.ZodObject<I>>, ctx: ServerContext) => {
