@@ -94,6 +94,30 @@ export function splitReservedConcurrency(total: number, functionUrl: boolean): {
   return { api: total - stream, stream };
 }
 
+/** How a deployed stack's MCP endpoints and agent authorize requests (`local` is npm start's alone). */
+export const AUTH_SETTINGS = ['cognito', 'oidc', 'none'] as const;
+
+/**
+ * The Cognito public client's callback URLs by default: those of common local MCP clients (mcp-remote,
+ * the MCP Inspector, Claude Code with --callback-port 8090) and of hosted ones (Claude, VS Code).
+ */
+export const DEFAULT_CALLBACK_URLS = [
+  'http://localhost:3334/oauth/callback',
+  'http://localhost:6274/oauth/callback',
+  'http://localhost:8090/callback',
+  'https://claude.ai/api/mcp/auth_callback',
+  'https://vscode.dev/redirect',
+  'https://insiders.vscode.dev/redirect',
+] as const;
+
+const httpsUrl = z.string().refine((s) => URL.canParse(s) && new URL(s).protocol === 'https:' && !new URL(s).search && !new URL(s).hash, 'must be an https URL without query or fragment');
+
+function callbackUrl(s: string): boolean {
+  if (!URL.canParse(s)) return false;
+  const u = new URL(s);
+  return !u.hash && (u.protocol === 'https:' || (u.protocol === 'http:' && u.hostname === 'localhost'));
+}
+
 /** Every stack setting, as `pulumi config set <key> <value>` sets it. Pulumi.yaml declares the same keys. */
 export const configSchema = z.object({
   target: oneOf(TARGETS).default('lambda'),
@@ -153,6 +177,22 @@ eksReplicas: int(1, 100).default(2),
   eksAdminPrincipals: list(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, 'items must be IAM role or user ARNs')).default([]),
 
   agentModelId: z.string().min(1).optional(),
+
+  auth: oneOf(AUTH_SETTINGS).default('cognito'),
+  authCallbackUrls: list(
+    z.string().refine(callbackUrl, 'items must be https URLs, or http://localhost URLs (Cognito allows http only for localhost)'),
+  ).default([...DEFAULT_CALLBACK_URLS]),
+  authAccessTokenMinutes: int(5, 1440).default(60),
+  authRegistration: oneOf(['off', 'shared'] as const).default('off'),
+  oidcIssuer: httpsUrl.optional(),
+  oidcAudience: z.string().min(1).optional(),
+  oidcJwksUrl: httpsUrl.optional(),
+  oidcTokenUrl: httpsUrl.optional(),
+  oidcScopePrefix: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)').optional(),
+  oidcAgentClientSecretArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager secret ARN holding {"client_id","client_secret"}')
+    .optional(),
 });
 
 export type StackConfig = z.output<typeof configSchema>;
@@ -208,6 +248,24 @@ function crossCheck(
     else if (desired < min || desired > max) problem(b.desired, `must be from ${min} to ${max} (${b.min} to ${b.max})`);
   }
 }
+/** The settings of `auth: oidc`, each an error with another mode. */
+const OIDC_KEYS = ['oidcIssuer', 'oidcAudience', 'oidcJwksUrl', 'oidcTokenUrl', 'oidcScopePrefix', 'oidcAgentClientSecretArn'] as const;
+const COGNITO_KEYS = ['authCallbackUrls', 'authAccessTokenMinutes', 'authRegistration'] as const;
+
+/** The rules of the authorization settings. */
+function checkAuth(c: Partial<StackConfig>, given: (key: keyof StackConfig) => boolean, problem: (key: string, message: string) => void): void {
+  if (c.auth === 'oidc') {
+    for (const key of ['oidcIssuer', 'oidcTokenUrl', 'oidcAgentClientSecretArn'] as const) {
+      if (!given(key)) problem(key, 'is required with auth oidc (the issuer of the tokens, its token endpoint, and the agent\'s client credentials in Secrets Manager)');
+    }
+  } else {
+    for (const key of OIDC_KEYS) if (given(key)) problem(key, `is only used with auth oidc (auth is ${c.auth ?? 'cognito'}): remove it, or set auth to oidc`);
+  }
+  if (c.auth !== undefined && c.auth !== 'cognito') {
+    for (const key of COGNITO_KEYS) if (given(key)) problem(key, `is only used with auth cognito (auth is ${c.auth}): remove it, or set auth to cognito`);
+  }
+}
+
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof StackConfig)[];
 
 export class ConfigError extends Error {
@@ -248,6 +306,7 @@ export function parseConfig(raw: Record<string, string | undefined>, known: Know
   }
   const given = (key: keyof StackConfig) => raw[key] !== undefined;
   crossCheck(values as Partial<StackConfig>, given, (key, message) => problems.push(`${key}: ${message}`));
+  checkAuth(values as Partial<StackConfig>, given, (key, message) => problems.push(`${key}: ${message}`));
 
   const servers = values.servers as string[] | undefined;
   const serverProblems = servers ? serverListProblems(servers, known.servers) : [];

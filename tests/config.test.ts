@@ -63,6 +63,13 @@ describe('stack configuration', () => {
     ['a secret with an environment name ECS cannot set', { containerSecrets: `["API-KEY=${SECRET}"]` }, /^containerSecrets\[0\]: items must look like NAME=/],
     ['a KMS key that is not a key ARN', { containerSecrets: `["DB=${SECRET}"]`, containerSecretsKmsKeyArns: '["alias/secrets"]' }, /^containerSecretsKmsKeyArns\[0\]: items must be KMS key ARNs/],
     ['KMS keys without secrets', { containerSecretsKmsKeyArns: `["${KMS_KEY}"]` }, /^containerSecretsKmsKeyArns: is only used to read containerSecrets/],
+    ['an auth mode that does not exist', { auth: 'local' }, /^auth: must be one of: cognito, oidc, none/],
+    ['oidc without its issuer', { auth: 'oidc', oidcTokenUrl: 'https://id.example.com/token', oidcAgentClientSecretArn: `${SECRET}` }, /^oidcIssuer: is required with auth oidc/],
+    ['an http issuer', { auth: 'oidc', oidcIssuer: 'http://id.example.com', oidcTokenUrl: 'https://id.example.com/token', oidcAgentClientSecretArn: `${SECRET}` }, /^oidcIssuer: must be an https URL/],
+    ['an oidc setting with cognito', { oidcIssuer: 'https://id.example.com' }, /^oidcIssuer: is only used with auth oidc \(auth is cognito\)/],
+    ['a Cognito setting with auth none', { auth: 'none', authRegistration: 'shared' }, /^authRegistration: is only used with auth cognito \(auth is none\)/],
+    ['a callback over http off localhost', { authCallbackUrls: '["http://127.0.0.1:3334/cb"]' }, /^authCallbackUrls\[0\]: items must be https URLs, or http:\/\/localhost/],
+    ['tokens valid too long', { authAccessTokenMinutes: '2000' }, /^authAccessTokenMinutes: /],
     ['more warm instances than reserved', { lambdaReservedConcurrency: '4', lambdaProvisionedConcurrency: '5' }, /^lambdaProvisionedConcurrency: must not exceed lambdaReservedConcurrency \(4\)/],
     [
       'more warm instances than the HTTP API function’s part of the reservation',
@@ -93,6 +100,12 @@ describe('stack configuration', () => {
   }
 
   const good: Array<[string, Record<string, string>, Partial<Record<string, unknown>>]> = [
+    ['cognito by default', {}, { auth: 'cognito', authRegistration: 'off', authAccessTokenMinutes: 60 }],
+    [
+      'oidc with its issuer, token endpoint and the agent\'s secret',
+      { auth: 'oidc', oidcIssuer: 'https://id.example.com/t1', oidcTokenUrl: 'https://id.example.com/t1/token', oidcAgentClientSecretArn: SECRET },
+      { auth: 'oidc', oidcIssuer: 'https://id.example.com/t1', oidcAgentClientSecretArn: SECRET },
+    ],
     ['min = desired = max tasks', { minCount: '3', desiredCount: '3', maxCount: '3' }, { minCount: 3, desiredCount: 3, maxCount: 3 }],
     ['min = replicas = max pods', { eksMinReplicas: '4', eksReplicas: '4', eksMaxReplicas: '4' }, { eksMinReplicas: 4, eksReplicas: 4, eksMaxReplicas: 4 }],
     ['as many warm instances as reserved', { lambdaReservedConcurrency: '4', lambdaProvisionedConcurrency: '4' }, { lambdaReservedConcurrency: 4, lambdaProvisionedConcurrency: 4 }],
