@@ -13,4 +13,5 @@ export const servers = outputs.servers;
 export const functionUrl = outputs.functionUrl;
 export const clusterName = outputs.clusterName;
 export const kubeconfig = outputs.kubeconfig;
+export const auth = outputs.auth;
 export const warnings = outputs.warnings;

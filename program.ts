@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { Target } from './app/contract';
 import { choosePrimary, serverCatalog, type ServerCatalog } from './app/servers/catalog';
 import { ConfigError, keyValues, parseConfig, primaryLeftOutWarning, type StackConfig } from './config';
+import { Authorization, type AuthOutput } from './components/auth';
 import { Discovery } from './components/discovery';
 import { CustomDomain } from './components/domain';
 import { eksTarget } from './components/eksPlatform';
@@ -34,7 +35,13 @@ export interface StackOutputs extends TargetOutputs {
   discovery: pulumi.Output<{ namespaceName: string; namespaceId: string; serviceName: string; serviceId: string }>;
   /** Every server: its URLs at the front door and its Cloud Map service. */
   servers: pulumi.Output<Record<string, ServerOutput>>;
+  /** How clients get tokens (no secret value). */
+  auth: pulumi.Output<AuthOutput>;
 }
+
+/** Said in `warnings` of a stack with `auth: none`. */
+export const AUTH_NONE_WARNING =
+  'auth is none: the MCP endpoints and the agent accept requests without a token; anyone who reaches a URL may call every tool (set auth to cognito or oidc)';
 
 /**
  * Creates the stack on `config.target`: shared pieces first (tags, domain, the Cloud Map namespace and a
@@ -66,18 +73,21 @@ export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatal
   const warnings: string[] = [];
   const leftOut = primaryLeftOutWarning(catalog.names.find((n) => catalog.load(n).primary), deployed, primary);
   if (leftOut) warnings.push(leftOut);
+  const toolScopes = [...new Set(deployed.flatMap((s) => catalog.load(s).tools.flatMap((t) => t.scopes ?? [])))];
+  const auth = new Authorization('auth', { config, stack, project: pulumi.getProject(), servers: deployed, toolScopes }, opts);
+  if (config.auth === 'none') warnings.push(AUTH_NONE_WARNING);
   const specs = deployed.map((server) => {
     const service = discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
-    return serverSpec(config, server, server === primary, service);
+    return serverSpec(config, server, server === primary, service, auth);
   });
   const outputs = deployOn(TARGET_DEFINITIONS[config.target], {
     config,
     opts,
     domain,
     discovery,
-    specs: [...specs, agentSpec(config, discovery)],
+    specs: [...specs, agentSpec(config, discovery, auth)],
     stack,
     project: pulumi.getProject(),
   });
-  return { ...outputs, target: config.target, discovery: discovery.summary, warnings: [...warnings, ...outputs.warnings] };
+  return { ...outputs, target: config.target, discovery: discovery.summary, auth: auth.output, warnings: [...warnings, ...outputs.warnings] };
 }

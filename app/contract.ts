@@ -51,21 +51,41 @@ export const REGISTRATION_PATH = '/oauth/register';
 
 export interface FrontDoorRoute {
   path: string;
-  /** ANY for the MCP endpoint (the app answers other methods with its own 405), GET for health. */
-  method: 'ANY' | 'GET';
+  /** ANY for the MCP endpoint (the app answers other methods with its own 405), GET for health and metadata, POST for registration. */
+  method: 'ANY' | 'GET' | 'POST';
 }
 
 /**
  * The paths the stack's front door sends to a server, on every target (API routes, ALB rules, Ingress
  * paths): its own, and for the primary server also /mcp and /healthz, the URLs of a one-server stack.
  */
-export function frontDoorRoutes(server: string, primary: boolean): FrontDoorRoute[] {
+export function frontDoorRoutes(server: string, primary: boolean, auth: FrontDoorAuth = NO_AUTH_ROUTES): FrontDoorRoute[] {
   const own: FrontDoorRoute[] = [
     { path: serverMcpPath(server), method: 'ANY' },
     { path: serverHealthPath(server), method: 'GET' },
   ];
-  return primary ? [...own, { path: MCP_PATH, method: 'ANY' }, { path: HEALTH_PATH, method: 'GET' }] : own;
+  const routes: FrontDoorRoute[] = primary ? [...own, { path: MCP_PATH, method: 'ANY' }, { path: HEALTH_PATH, method: 'GET' }] : own;
+  if (!auth.resourceMetadata) return routes;
+  const mcpPaths = primary ? [serverMcpPath(server), MCP_PATH] : [serverMcpPath(server)];
+  return [
+    ...routes,
+    ...mcpPaths.map((p): FrontDoorRoute => ({ path: protectedResourceMetadataPath(p), method: 'GET' })),
+    ...(primary && auth.authorizationServerMetadata ? [{ path: AUTHORIZATION_SERVER_METADATA_PATH, method: 'GET' } as const] : []),
+    ...(primary && auth.registration ? [{ path: REGISTRATION_PATH, method: 'POST' } as const] : []),
+  ];
 }
+
+/** Which documents of authorization the front door routes to the servers. */
+export interface FrontDoorAuth {
+  /** Protected Resource Metadata of each MCP path (every server, when tokens are checked). */
+  resourceMetadata: boolean;
+  /** The published authorization-server metadata (Cognito), to the primary server. */
+  authorizationServerMetadata: boolean;
+  /** Client registration (Cognito, opt-in), to the primary server. */
+  registration: boolean;
+}
+
+const NO_AUTH_ROUTES: FrontDoorAuth = { resourceMetadata: false, authorizationServerMetadata: false, registration: false };
 
 /** Cloud Map attributes of an endpoint the program registers, read by the agent. */
 export const ATTRIBUTES = {

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { endpointAttributes, type Target } from '../app/contract';
+import { endpointAttributes, type AuthMode, type Target } from '../app/contract';
 import { APP_VERSION } from '../app/version';
 
 export interface DiscoveryArgs {
@@ -20,6 +20,9 @@ export interface EndpointRegistration {
   /** The public URL of the server's MCP endpoint (/<server>/mcp at the front door). */
   url: pulumi.Input<string>;
   target: Target;
+  /** How the server authorizes requests, and the scope every call needs ('' when none). */
+  auth: AuthMode;
+  authScope: string;
 }
 
 /** One server's Cloud Map service: ECS registers task addresses in it, and the program the endpoint URL. */
@@ -91,7 +94,7 @@ export class Discovery extends pulumi.ComponentResource {
             serviceId: service.id,
             attributes: pulumi
               .output(endpoint.url)
-              .apply((url) => endpointAttributes({ server, url, target: endpoint.target, primary: args.primary, version: APP_VERSION, auth: 'none', authScope: '' })),
+              .apply((url) => endpointAttributes({ server, url, target: endpoint.target, primary: args.primary, version: APP_VERSION, auth: endpoint.auth, authScope: endpoint.authScope })),
           },
           {
             parent,

@@ -74,7 +74,11 @@ export interface TargetOutputs {
  */
 export function deployOn<P extends Platform>(target: TargetDefinition<P>, ctx: TargetContext): TargetOutputs {
   const platform = target.platform(ctx);
-  const workloads = ctx.specs.map((spec) => target.workload(platform, spec, ctx));
+  // What a workload is told of the front door (authorization metadata names it): known once the platform is.
+  const specs = ctx.specs.map((spec) =>
+    spec.frontDoorEnvironment ? { ...spec, environment: { ...spec.environment, ...spec.frontDoorEnvironment(platform.baseUrl) } } : spec,
+  );
+  const workloads = specs.map((spec) => target.workload(platform, spec, ctx));
   const servers: Record<string, pulumi.Output<ServerOutput>> = {};
   let primary: Workload | undefined;
   let agent: Workload | undefined;
@@ -87,7 +91,7 @@ export function deployOn<P extends Platform>(target: TargetDefinition<P>, ctx: T
     const service = w.spec.discovery;
     if (!service) throw new Error(`server ${w.spec.name} has no discovery service`);
     const mcpUrl = pulumi.interpolate`${platform.baseUrl}${serverMcpPath(w.spec.name)}`;
-    service.register({ url: mcpUrl, target: target.name }, { dependsOn: w.servesAfter });
+    service.register({ url: mcpUrl, target: target.name, auth: w.spec.auth?.mode ?? 'none', authScope: w.spec.auth?.scope ?? '' }, { dependsOn: w.servesAfter });
     servers[w.spec.name] = pulumi.output({
       mcpUrl,
       healthUrl: pulumi.interpolate`${platform.baseUrl}${serverHealthPath(w.spec.name)}`,

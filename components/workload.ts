@@ -5,13 +5,17 @@ import {
   AGENT_PORT,
   ENV,
   frontDoorRoutes,
+  MCP_PATH,
   MCP_PORT,
   SERVER_COMMAND,
+  serverMcpPath,
+  type AuthMode,
   type FrontDoorRoute,
 } from '../app/contract';
 import { keyValues, workloadSettings, type StackConfig, type WorkloadSettings } from '../config';
 import type { BundleSpec } from '../scripts/bundles';
 import type { Discovery, DiscoveryService } from './discovery';
+import type { Authorization } from './auth';
 import { policyDocument } from './iam';
 
 /**
@@ -56,6 +60,10 @@ export interface WorkloadSpec {
   allowedOrigins: string[];
   /** Where a server registers its endpoint. */
   discovery?: DiscoveryService;
+  /** Environment that names the front door (https://host): added once the target's platform is made. */
+  frontDoorEnvironment?: (baseUrl: pulumi.Output<string>) => Record<string, pulumi.Input<string>>;
+  /** How a server authorizes requests, as its Cloud Map endpoint says. */
+  auth?: { mode: AuthMode; scope: string };
 }
 
 /** What a target made of a workload. */
@@ -70,13 +78,18 @@ export interface Workload {
 }
 
 /** The spec of MCP server `server`. */
-export function serverSpec(config: StackConfig, server: string, primary: boolean, discovery: DiscoveryService): WorkloadSpec {
+export function serverSpec(config: StackConfig, server: string, primary: boolean, discovery: DiscoveryService, auth: Authorization): WorkloadSpec {
+  const mode = auth.mode;
   return {
     name: server,
     kind: 'server',
     primary,
     adoptsLegacy: primary,
-    routes: frontDoorRoutes(server, primary),
+    routes: frontDoorRoutes(server, primary, {
+      resourceMetadata: mode !== 'none',
+      authorizationServerMetadata: mode === 'cognito',
+      registration: mode === 'cognito' && config.authRegistration === 'shared',
+    }),
     port: MCP_PORT,
     command: SERVER_COMMAND,
     bundle: { kind: 'lambda', server },
@@ -94,6 +107,10 @@ export function serverSpec(config: StackConfig, server: string, primary: boolean
     logRetentionDays: config.logRetentionDays,
     allowedOrigins: config.allowedOrigins,
     discovery,
+    // The URLs a token may be issued for (oidc): the server's at the front door.
+    frontDoorEnvironment: (base) =>
+      auth.gateEnvironment(base, [pulumi.interpolate`${base}${serverMcpPath(server)}`, ...(primary ? [pulumi.interpolate`${base}${MCP_PATH}`] : [])]),
+    auth: { mode, scope: auth.scopeFor(server) },
   };
 }
 
@@ -113,7 +130,7 @@ export function bedrockModelArns(modelId: string, region: string, account: strin
  * (AWS requires "*"); it returns service names and ids only. DiscoverInstances, which returns
  * endpoints, is limited to the stack's namespace.
  */
-export function agentPolicy(namespaceName: string, modelId: string | undefined, parent: pulumi.Resource): pulumi.Output<string> {
+export function agentPolicy(namespaceName: string, modelId: string | undefined, parent: pulumi.Resource, extra: object[] = []): pulumi.Output<string> {
   const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
   const region = aws.getRegionOutput({}, { parent }).name;
   return policyDocument([
@@ -133,11 +150,12 @@ export function agentPolicy(namespaceName: string, modelId: string | undefined, 
           },
         ]
       : []),
+    ...extra,
   ]);
 }
 
 /** The agent's spec: it finds every server of the stack's namespace in Cloud Map. */
-export function agentSpec(config: StackConfig, discovery: Discovery): WorkloadSpec {
+export function agentSpec(config: StackConfig, discovery: Discovery, auth: Authorization): WorkloadSpec {
   return {
     name: 'agent',
     kind: 'agent',
@@ -152,12 +170,15 @@ export function agentSpec(config: StackConfig, discovery: Discovery): WorkloadSp
       [ENV.namespaceId]: discovery.namespaceId,
       ...(config.agentModelId ? { [ENV.model]: config.agentModelId } : {}),
       [ENV.logLevel]: 'info',
+      ...auth.agentEnvironment(),
     },
     settings: workloadSettings(config, 'agent'),
     autoscale: false,
     exposure: 'private',
     callsServers: true,
-    policy: (parent) => agentPolicy(discovery.namespaceName, config.agentModelId, parent),
+    policy: (parent) => agentPolicy(discovery.namespaceName, config.agentModelId, parent, auth.agentSecretStatements()),
+    // Its own routes (container agents) check tokens as the servers do, with the agent's scope.
+    frontDoorEnvironment: (base) => auth.gateEnvironment(base),
     secrets: {},
     secretsKmsKeyArns: [],
     logRetentionDays: config.logRetentionDays,

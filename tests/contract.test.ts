@@ -69,7 +69,7 @@ describe('the environment contract between the program and the app', function ()
       let env: Record<string, string>;
 
       before(async () => {
-        const d = await deployWith({ target, allowedOrigins: [ORIGIN], idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS });
+        const d = await deployWith({ target, auth: 'none', allowedOrigins: [ORIGIN], idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS });
         env = read.env(d);
         idleTimeoutSeconds = read.idleTimeoutSeconds(d);
         assert.equal(idleTimeoutSeconds, IDLE_TIMEOUT_SECONDS);
@@ -129,7 +129,7 @@ describe('the environment contract between the program and the app', function ()
     const API_HOST = 'abc123.execute-api.us-east-1.amazonaws.com';
 
     before(async () => {
-      d = await deployWith({ target: 'lambda', allowedOrigins: [ORIGIN] });
+      d = await deployWith({ target: 'lambda', auth: 'none', allowedOrigins: [ORIGIN] });
       const variables = d.one('aws:lambda/function:Function', 'lambda-cost-fn').inputs.environment.variables;
       // app/lambda.ts: appOptionsFromEnv(readEnv(), 'json'), no listen address; MCP_SERVER, else the bundle's one server (the primary, cost).
       const env = readEnv(variables);
@@ -173,7 +173,7 @@ describe('each server workload serves its own server', function () {
 
   for (const [target, envFor] of Object.entries(serverEnvironments)) {
     it(`${target}: the environment of each server's workload, served by the app, lists that server's tools only, at /<server>/mcp and /mcp`, async () => {
-      const d = await deployWith({ target });
+      const d = await deployWith({ target, auth: 'none' });
       for (const [server, tools] of Object.entries(TOOLS_OF)) {
         const env = envFor(d, server);
         assert.equal(env.MCP_SERVER, server);
@@ -373,4 +373,75 @@ describe('the image’s HEALTHCHECK (Dockerfile)', function () {
       await new Promise((r) => healthy.close(r));
     }
   });
+});
+
+/** Each server workload's and the agent's environment, as each target passes them. */
+const agentEnvironments: Record<string, (d: Deployed) => Record<string, string>> = {
+  lambda: (d) => d.agent('aws:lambda/function:Function')[0]!.inputs.environment.variables,
+  fargate: (d) => envOf(JSON.parse(d.agent('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs.containerDefinitions)[0].environment),
+  eks: (d) => envOf(d.agent('kubernetes:apps/v1:Deployment')[0]!.inputs.spec.template.spec.containers[0].env),
+};
+
+describe('authorization: what the program sets up and what the apps check agree (auth cognito, the default)', function () {
+  this.timeout(120_000);
+
+  for (const [target, envFor] of Object.entries(serverEnvironments)) {
+    it(`${target}: each server checks the stack's pool, clients and its own scope; its metadata names the front door; the agent gets the machine client`, async () => {
+      const d = await deployWith({ target });
+      const pool = d.one('aws:cognito/userPool:UserPool');
+      const clients = d.all('aws:cognito/userPoolClient:UserPoolClient');
+      const machine = clients.find((c) => c.inputs.generateSecret)!;
+      const publicClient = clients.find((c) => !c.inputs.generateSecret)!;
+      const resourceServer = d.one('aws:cognito/resourceServer:ResourceServer');
+      const domain = d.one('aws:cognito/userPoolDomain:UserPoolDomain');
+      const frontDoor = String(await valueOf(d.outputs.mcpUrl)).replace(/\/mcp$/, '');
+      const scopeIds = (names: string[]) => names.map((n) => `${resourceServer.inputs.identifier}/${n}`);
+      for (const c of clients) assert.equal(c.inputs.userPoolId, pool.state.id ?? `${pool.name}-id`, c.name);
+      assert.equal(resourceServer.inputs.userPoolId, `${pool.name}-id`);
+      for (const server of Object.keys(TOOLS_OF)) {
+        const auth = appOptionsFromEnv(readEnv(envFor(d, server)), 'json').auth!;
+        assert.ok(auth, `${target} ${server} checks tokens`);
+        assert.equal(auth.settings.mode, 'cognito');
+        // The issuer Cognito puts in its tokens: https:// + the pool's endpoint.
+        assert.equal(auth.settings.issuer, `https://${pool.state.endpoint}`);
+        assert.deepEqual([...auth.settings.clientIds].sort(), [`${machine.name}-id`, `${publicClient.name}-id`].sort());
+        const scope = auth.requiredScope(server)!;
+        // A scope the server requires is one the resource server declares and both clients may get.
+        assert.ok(scopeIds(resourceServer.inputs.scopes.map((s: { scopeName: string }) => s.scopeName)).includes(scope), scope);
+        assert.ok(machine.inputs.allowedOauthScopes.includes(scope), `the machine client may get ${scope}`);
+        assert.ok(publicClient.inputs.allowedOauthScopes.includes(scope), `the public client may get ${scope}`);
+        assert.equal(auth.settings.metadataIssuer, frontDoor);
+        assert.equal(auth.settings.loginUrl, `https://${domain.inputs.domain}.auth.us-east-1.amazoncognito.com`);
+        // Served as the target serves it: an unauthenticated call is refused with the way to a token.
+        const running = await listen(createApp(loadServer(server), { ...appOptionsFromEnv(readEnv(envFor(d, server)), 'json'), logger: silentLogger }));
+        try {
+          const res = await post(`${running.url}/${server}/mcp`, initialize, { host: '127.0.0.1' });
+          assert.equal(res.status, 401);
+          assert.match(res.headers.get('www-authenticate')!, new RegExp(`scope="${scope}"`));
+          await res.text();
+          const metadata = (await (await request(`${running.url}/.well-known/oauth-authorization-server`)).json()) as any;
+          assert.equal(metadata.issuer, frontDoor);
+          assert.equal(metadata.token_endpoint, `${auth.settings.loginUrl}/oauth2/token`);
+        } finally {
+          await running.close();
+        }
+      }
+      const agent = envFor === serverEnvironments.lambda ? agentEnvironments.lambda!(d) : agentEnvironments[target]!(d);
+      const secret = d.one('aws:secretsmanager/secret:Secret');
+      assert.equal(agent.MCP_AUTH_CLIENT_SECRET_ARN, secret.state.arn);
+      assert.equal(agent.MCP_AUTH_TOKEN_URL, `https://${domain.inputs.domain}.auth.us-east-1.amazoncognito.com/oauth2/token`);
+      // The secret holds the machine client's credentials; its value is in no environment and no output.
+      const version = d.one('aws:secretsmanager/secretVersion:SecretVersion');
+      // A secret input reaches the mocks wrapped: { <signature>, value }.
+      const raw = version.inputs.secretString;
+      assert.equal(typeof raw, 'object', 'the secret string is a Pulumi secret');
+      const stored = JSON.parse(raw.value);
+      assert.deepEqual(stored, { client_id: `${machine.name}-id`, client_secret: machine.state.clientSecret });
+      for (const r of d.resources) {
+        if (r.type === 'aws:secretsmanager/secretVersion:SecretVersion' || r.type === 'aws:cognito/userPoolClient:UserPoolClient') continue;
+        assert.ok(!JSON.stringify(r.inputs).includes(machine.state.clientSecret), `${r.type} ${r.name} carries the client secret`);
+      }
+      assert.ok(!JSON.stringify(await valueOf(d.outputs.auth as never)).includes(machine.state.clientSecret));
+    });
+  }
 });

@@ -162,6 +162,13 @@ function computed(type: string, name: string, inputs: Record<string, any>, id: s
       const groupName = inputs.name ?? `${name}-5d8e1f0`;
       return { name: groupName, arn: arn('logs', `log-group:${groupName}`) };
     }
+    case 'aws:secretsmanager/secret:Secret':
+      return { arn: arn('secretsmanager', `secret:${name}-AbCdEf`) };
+    case 'aws:cognito/userPool:UserPool':
+      return { arn: arn('cognito-idp', `userpool/${id}`), endpoint: `cognito-idp.${REGION}.amazonaws.com/${id}` };
+    case 'aws:cognito/userPoolClient:UserPoolClient':
+      // A recognisable value, looked for where a secret must never be: environment variables, outputs.
+      return inputs.generateSecret ? { clientSecret: `${name}-SECRET-${'Zq7'.repeat(10)}` } : {};
     case 'aws:route53/record:Record':
       return { fqdn: String(inputs.name).replace(/\.$/, '') };
     default:

@@ -47,6 +47,12 @@ const issuerUrl = z.string().refine(
   { message: 'must be an https URL (http only on 127.0.0.1 or localhost) without query or fragment' },
 );
 
+/** Where the front door publishes metadata: https, or http where a stack has no domain (and so no TLS). */
+const publishedUrl = z.string().refine(
+  (s) => URL.canParse(s) && ['https:', 'http:'].includes(new URL(s).protocol) && !new URL(s).search && !new URL(s).hash,
+  { message: 'must be an http(s) URL without query or fragment' },
+);
+
 const blankIsUnset = (v: unknown) => (v === '' ? undefined : v);
 
 /** The variables of authorization, as a piece of a process's environment schema. */
@@ -57,7 +63,7 @@ export const authEnv = {
   [ENV.authAudiences]: list.optional(),
   [ENV.authClientIds]: list.optional(),
   [ENV.authScopePrefix]: z.preprocess(blankIsUnset, z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)').optional()),
-  [ENV.authMetadataIssuer]: z.preprocess(blankIsUnset, issuerUrl.optional()),
+  [ENV.authMetadataIssuer]: z.preprocess(blankIsUnset, publishedUrl.optional()),
   [ENV.authLoginUrl]: z.preprocess(blankIsUnset, issuerUrl.optional()),
   [ENV.authPublicClientId]: z.preprocess(blankIsUnset, z.string().optional()),
   [ENV.authCallbackUrls]: list.optional(),

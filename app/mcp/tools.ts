@@ -16,6 +16,8 @@ export interface Serving {
 /** A tool as the server registers it: see `defineTool`. */
 export interface AppTool {
   readonly name: string;
+  /** The scopes a call needs besides the server's, by name (see `defineTool`). */
+  readonly scopes?: readonly string[];
   register(server: McpServer, serving: Serving): void;
 }
 
@@ -111,6 +113,7 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
   let outputSchemaJson: Record<string, unknown> | undefined;
   return {
     name: def.name,
+    ...(def.scopes?.length ? { scopes: def.scopes } : {}),
     register(server, serving) {
       const scopes = (def.scopes ?? []).map((name) => scopeOf(serving.scopePrefix, name));
       const registered = server.registerTool(

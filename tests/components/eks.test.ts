@@ -21,6 +21,7 @@ import { crossObjectProblems, objectsOf, type Objects } from '../helpers/k8s';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, registered, urns, type Registered } from '../setup';
 import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
+import { authorization } from '../fixtures/auth';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'kubernetes:core/v1:Namespace': Namespace,
@@ -379,8 +380,16 @@ describe('EKS platform and workloads (under mocks)', function () {
     });
 
     it('routes each server’s own paths, Exact, and the primary’s /mcp and /healthz, to its Service', () => {
-      assert.deepEqual(pathsOf(d.one(INGRESS, 'eks-cost-ingress')), ['Exact /cost/mcp', 'Exact /cost/healthz', 'Exact /mcp', 'Exact /healthz']);
-      assert.deepEqual(pathsOf(d.one(INGRESS, 'eks-text-ingress')), ['Exact /text/mcp', 'Exact /text/healthz']);
+      assert.deepEqual(pathsOf(d.one(INGRESS, 'eks-cost-ingress')), [
+        'Exact /cost/mcp',
+        'Exact /cost/healthz',
+        'Exact /mcp',
+        'Exact /healthz',
+        'Exact /.well-known/oauth-protected-resource/cost/mcp',
+        'Exact /.well-known/oauth-protected-resource/mcp',
+        'Exact /.well-known/oauth-authorization-server',
+      ]);
+      assert.deepEqual(pathsOf(d.one(INGRESS, 'eks-text-ingress')), ['Exact /text/mcp', 'Exact /text/healthz', 'Exact /.well-known/oauth-protected-resource/text/mcp']);
       for (const server of ['cost', 'text']) {
         const backends = d.one(INGRESS, `eks-${server}-ingress`).inputs.spec.rules[0].http.paths.map((p: any) => p.backend.service.name);
         assert.ok(backends.every((b: string) => b === `mcp-${server}`), backends.join(', '));
@@ -423,6 +432,8 @@ describe('EKS platform and workloads (under mocks)', function () {
           [ATTRIBUTES.target]: 'eks',
           [ATTRIBUTES.primary]: String(server === 'cost'),
           [ATTRIBUTES.version]: instance.attributes[ATTRIBUTES.version],
+          [ATTRIBUTES.auth]: 'cognito',
+          [ATTRIBUTES.authScope]: `mcp-on-aws-dev/${server}`,
         });
         const waits = dependenciesOf('aws:servicediscovery/instance:Instance', `discovery-${server}-eks-endpoint`).explicit;
         assert.deepEqual(waits, [`${INGRESS} eks-${server}-ingress`]);
@@ -465,15 +476,16 @@ describe('EKS platform and workloads (under mocks)', function () {
       calls.length = 0;
       const config = parseConfig({ target: 'eks' });
       const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
+      const auth = authorization(config);
       const cost = discovery.addServer('cost', { serviceName: 'mcp-server', primary: true });
       const text = discovery.addServer('text', { serviceName: 'text', primary: false });
       // What a per-server override would give: text larger, and with AWS permissions of its own.
       const bigText: WorkloadSpec = {
-        ...serverSpec(config, 'text', false, text),
+        ...serverSpec(config, 'text', false, text, auth),
         settings: { ...workloadSettings(config, 'text'), eksCpuMillicores: 1000, eksMemoryMb: 2048, eksMaxReplicas: 4 },
         policy: () => pulumi.output(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] })),
       };
-      const specs = [serverSpec(config, 'cost', true, cost), bigText, agentSpec(config, discovery)];
+      const specs = [serverSpec(config, 'cost', true, cost, auth), bigText, agentSpec(config, discovery, auth)];
       const out = deployOn(eksTarget, { config, opts: {}, discovery, specs, stack: 'dev', project: 'mcp-on-aws' });
       await valueOf(pulumi.all([out.mcpUrl, out.servers, out.agentUrl]));
       const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };

@@ -17,6 +17,7 @@ import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, DEFAULT_ZONES, registered, urns, zones } from '../setup';
 import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
+import { authorization } from '../fixtures/auth';
 
 // Drains Pulumi's queue of outstanding registrations.
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -32,8 +33,9 @@ async function deploySpecs(edit: (specs: WorkloadSpec[]) => WorkloadSpec[]): Pro
   for (const list of [registered, urns, aliases, calls]) list.length = 0;
   const config = readStackConfig();
   const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
+  const auth = authorization(config);
   const services = [discovery.addServer('cost', { serviceName: 'mcp-server', primary: true }), discovery.addServer('text', { serviceName: 'text', primary: false })];
-  const specs = edit([...services.map((s) => serverSpec(config, s.server, s.primary, s)), agentSpec(config, discovery)]);
+  const specs = edit([...services.map((s) => serverSpec(config, s.server, s.primary, s, auth)), agentSpec(config, discovery, auth)]);
   const out = deployOn(fargateTarget, { config, opts: {}, discovery, specs, stack: 'dev', project: 'mcp-on-aws' });
   await valueOf(pulumi.all([out.mcpUrl, out.agentUrl, out.servers]));
   await waitForRPCs();
@@ -376,7 +378,7 @@ describe('Fargate platform and workloads (under mocks)', function () {
       assert.deepEqual(rules.map((r) => r.name), ['fargate-text-rule'], 'one rule, for the server that is not primary');
       const rule = rules[0]!.inputs;
       assert.equal(rule.listenerArn, https.state.arn);
-      assert.deepEqual(rule.conditions, [{ pathPattern: { values: ['/text/mcp', '/text/healthz'] } }]);
+      assert.deepEqual(rule.conditions, [{ pathPattern: { values: ['/text/mcp', '/text/healthz', '/.well-known/oauth-protected-resource/text/mcp'] } }]);
       assert.ok(Number.isInteger(rule.priority) && rule.priority >= 1 && rule.priority <= 50_000, String(rule.priority));
       // The rule forwards to the target group the text service registers its tasks in, on the port its container listens on.
       const textTg = d.one('aws:lb/targetGroup:TargetGroup', 'fargate-text-tg');
@@ -421,6 +423,8 @@ describe('Fargate platform and workloads (under mocks)', function () {
           mcp_target: 'fargate',
           mcp_primary: String(primary),
           app_version: APP_VERSION,
+          mcp_auth: 'cognito',
+          mcp_auth_scope: `mcp-on-aws-dev/${server}`,
         });
       }
     });

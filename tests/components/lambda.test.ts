@@ -9,6 +9,7 @@ import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { registered, type Registered } from '../setup';
 import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
+import { authorization } from '../fixtures/auth';
 
 // Drains Pulumi's queue of outstanding registrations.
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -36,12 +37,13 @@ async function deploySpecs(edit: (spec: WorkloadSpec) => WorkloadSpec): Promise<
   registered.length = 0;
   const config = parseConfig({ target: 'lambda' });
   const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
-  const specs = SERVERS.map((s) => serverSpec(config, s, s === 'cost', discovery.addServer(s, { serviceName: s === 'cost' ? 'mcp-server' : s, primary: s === 'cost' })));
+  const auth = authorization(config);
+  const specs = SERVERS.map((s) => serverSpec(config, s, s === 'cost', discovery.addServer(s, { serviceName: s === 'cost' ? 'mcp-server' : s, primary: s === 'cost' }), auth));
   const outputs = deployOn(lambdaTarget, {
     config,
     opts: {},
     discovery,
-    specs: [...specs, agentSpec(config, discovery)].map(edit),
+    specs: [...specs, agentSpec(config, discovery, auth)].map(edit),
     stack: 'dev',
     project: 'mcp-on-aws',
   });
@@ -108,26 +110,43 @@ describe('Lambda target (under mocks)', function () {
         'ANY /cost/mcp',
         'ANY /mcp',
         'ANY /text/mcp',
+        'GET /.well-known/oauth-authorization-server',
+        'GET /.well-known/oauth-protected-resource/cost/mcp',
+        'GET /.well-known/oauth-protected-resource/mcp',
+        'GET /.well-known/oauth-protected-resource/text/mcp',
         'GET /cost/healthz',
         'GET /healthz',
         'GET /text/healthz',
       ]);
       // Each route's target is the integration of the function that serves its path.
       const integrationOf = (routeKey: string) => routes.find((r) => r.inputs.routeKey === routeKey)!.inputs.target;
-      for (const key of ['ANY /cost/mcp', 'GET /cost/healthz', 'ANY /mcp', 'GET /healthz']) assert.equal(integrationOf(key), 'integrations/lambda-cost-integration-id', key);
-      for (const key of ['ANY /text/mcp', 'GET /text/healthz']) assert.equal(integrationOf(key), 'integrations/lambda-text-integration-id', key);
+      for (const key of [
+        'ANY /cost/mcp',
+        'GET /cost/healthz',
+        'ANY /mcp',
+        'GET /healthz',
+        'GET /.well-known/oauth-protected-resource/cost/mcp',
+        'GET /.well-known/oauth-protected-resource/mcp',
+        'GET /.well-known/oauth-authorization-server',
+      ]) {
+        assert.equal(integrationOf(key), 'integrations/lambda-cost-integration-id', key);
+      }
+      for (const key of ['ANY /text/mcp', 'GET /text/healthz', 'GET /.well-known/oauth-protected-resource/text/mcp']) assert.equal(integrationOf(key), 'integrations/lambda-text-integration-id', key);
       for (const r of routes) {
         assert.equal(r.inputs.apiId, 'lambda-api-id');
         assert.equal(r.inputs.authorizationType, undefined, `${r.name} is public`);
       }
-      assert.deepEqual(routes.map((r) => r.name).sort(), [
+      // The names of the routes a one-server stack had are kept.
+      for (const name of [
         'lambda-cost-route-any-cost-mcp',
         'lambda-cost-route-any-mcp',
         'lambda-cost-route-get-cost-healthz',
         'lambda-cost-route-get-healthz',
         'lambda-text-route-any-text-mcp',
         'lambda-text-route-get-text-healthz',
-      ]);
+      ]) {
+        assert.ok(routes.some((r) => r.name === name), name);
+      }
     });
 
     it('auto-deploys the $default stage with throttling from config and access logs', () => {
@@ -231,6 +250,8 @@ describe('Lambda target (under mocks)', function () {
           mcp_transport: 'streamable-http',
           mcp_target: 'lambda',
           app_version: '0.1.0',
+          mcp_auth: 'cognito',
+          mcp_auth_scope: `mcp-on-aws-dev/${s}`,
         });
       }
     });
@@ -381,7 +402,7 @@ describe('Lambda target (under mocks)', function () {
 
     it('is not on the front door, and not in Cloud Map', () => {
       const frontDoor = d.resources.filter((r) => r.type === 'aws:apigatewayv2/route:Route' && r.inputs.apiId === 'lambda-api-id');
-      assert.equal(frontDoor.length, 6);
+      assert.equal(frontDoor.length, 10);
       for (const r of frontDoor) assert.doesNotMatch(r.inputs.target, /agent/, r.name);
       assert.ok(!d.resources.some((r) => r.type === 'aws:servicediscovery/instance:Instance' && /agent/.test(r.name)));
     });
