@@ -61,6 +61,11 @@ export function readSecret(arn: string, options: ReadSecretOptions = {}): Promis
   return read;
 }
 
+/** Forgets secret `arn`: the next read asks Secrets Manager again (a rotated value). */
+export function forgetSecret(arn: string): void {
+  cache.delete(arn);
+}
+
 /** Forgets every secret read and the client (tests). */
 export function forgetSecrets(): void {
   cache.clear();

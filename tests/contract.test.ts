@@ -280,6 +280,10 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
         direct: false,
         service,
         target: 'lambda',
+        // How the server authorizes, as registered: the agent asks for tokens accordingly.
+        auth: 'cognito',
+        authScope: `mcp-on-aws-dev/${i.Attributes!.mcp_server}`,
+        resource: serversOutput?.[i.Attributes!.mcp_server!]?.mcpUrl ?? mcpUrl,
       }))
       .sort((a, b) => a.server!.localeCompare(b.server!));
     assert.equal(env.CLOUD_MAP_SERVICE, undefined, 'the agent looks at every service of the namespace');
@@ -303,7 +307,20 @@ describe('Cloud Map: what the program registers is what the agent resolves', fun
     const server = instancesOf.get(ServiceName)!.find((i) => i.Attributes?.mcp_server)?.Attributes!.mcp_server ?? ServiceName;
     assert.deepEqual(
       endpoints.filter((e) => e.direct),
-      [{ id: 'task-1', url: `http://10.0.3.17:${container.portMappings[0].containerPort}/mcp`, server, direct: true, service: ServiceName, target: 'fargate' }],
+      [
+        {
+          id: 'task-1',
+          url: `http://10.0.3.17:${container.portMappings[0].containerPort}/mcp`,
+          server,
+          direct: true,
+          service: ServiceName,
+          target: 'fargate',
+          // Reached at its own address, it is still the server its registration names: tokens are for that URL.
+          auth: 'cognito',
+          authScope: `mcp-on-aws-dev/${server}`,
+          resource: (await valueOf(d.outputs.servers))[server]!.mcpUrl,
+        },
+      ],
     );
   });
 });

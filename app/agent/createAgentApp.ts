@@ -1,11 +1,13 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { HEALTH_PATH } from '../contract';
+import type { AuthGate } from '../auth/gate';
+import { HEALTH_PATH, PROTECTED_RESOURCE_METADATA_PREFIX } from '../contract';
 import { DEFAULT_MAX_BODY_BYTES } from '../limits';
 import { clientErrors, internalError, originGuard, plainError, requestLog } from '../http';
 import type { Logger } from '../logger';
 import { ask } from './ask';
+import { agentAuthorization } from './gate';
 import { DiscoveryError, type McpEndpoint } from './resolver';
 import { AmbiguousToolError, ServerUnreachableError, ToolNotFoundError, type McpServers } from './servers';
 import { CallTimeoutError, InvalidArgumentsError, UpstreamError } from './upstream';
@@ -26,6 +28,8 @@ export interface AgentAppOptions {
   allowedHosts?: readonly string[];
   /** Origins (scheme://host[:port]) allowed besides same-origin requests and origins on an allowed host. */
   allowedOrigins?: readonly string[];
+  /** A token required on every route but /healthz (containers; on Lambda, IAM). */
+  auth?: AuthGate;
   isDraining?: () => boolean;
 }
 
@@ -65,6 +69,11 @@ export function createAgentApp(opts: AgentAppOptions): Express {
   // DNS-rebinding protection: a web page must not reach a local agent and spend its Bedrock tokens.
   // Health probes come by IP, so /healthz is answered before it.
   app.use(originGuard(opts.allowedHosts, opts.allowedOrigins ?? [], plainError));
+  if (opts.auth) {
+    const { metadata, authorize } = agentAuthorization(opts.auth);
+    app.get(PROTECTED_RESOURCE_METADATA_PREFIX, metadata);
+    app.use(authorize);
+  }
 
   const json = express.json({ limit: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
   const requireJson: RequestHandler = (req, res, next) => {

@@ -8,6 +8,8 @@ import { agentGuardFromEnv, readAgentEnv, type AgentEnv } from './config';
 import { createAgentApp } from './createAgentApp';
 import { CloudMapResolver, StaticResolver, type Resolver } from './resolver';
 import { McpServers } from './servers';
+import { agentAuthFromEnv } from './token';
+import { agentGateFromEnv } from './gate';
 
 /**
  * Where the agent finds servers, from its environment: the static list MCP_SERVERS, else every service
@@ -35,10 +37,12 @@ export function resolverFromEnv(
  * The agent's app from its environment: Cloud Map or a static list, and Bedrock when a model is set.
  * `listenHost` is the address it binds to (none on Lambda), for the default Host allow-list.
  */
-export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, listenHost?: string) {
+export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, listenHost?: string, raw: NodeJS.ProcessEnv = process.env) {
   const resolver = resolverFromEnv(env, logger);
+  const auth = agentAuthFromEnv(raw, logger);
   const servers = new McpServers({
     resolver,
+    ...(auth ? { auth } : {}),
     timeoutMs: env.CALL_TIMEOUT_MS,
     maxResponseBytes: env.MAX_RESPONSE_BYTES,
     toolsTtlMs: env.DISCOVERY_TTL_MS,
@@ -52,6 +56,8 @@ export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, 
     maxSteps: env.ASK_MAX_STEPS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     ...agentGuardFromEnv(env, listenHost),
+    // Its own routes: a token with the agent's scope, on containers and npm start; on Lambda, IAM.
+    ...(listenHost !== undefined ? { auth: agentGateFromEnv(raw, logger) } : {}),
     isDraining: () => state?.draining ?? false,
   });
 }

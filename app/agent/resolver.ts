@@ -1,6 +1,6 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { DiscoverInstancesCommand, ListServicesCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { ATTRIBUTES, ECS_ATTRIBUTES, MCP_PATH, MCP_PORT, serverNameProblem } from '../contract';
+import { ATTRIBUTES, AUTH_MODES, ECS_ATTRIBUTES, MCP_PATH, MCP_PORT, serverNameProblem, type AuthMode } from '../contract';
 import type { Logger } from '../logger';
 import { sanitizeMessage } from './upstream';
 
@@ -17,6 +17,12 @@ export interface McpEndpoint {
   service?: string;
   /** lambda, fargate or eks, when the registration says. */
   target?: string;
+  /** How the server authorizes requests, when its registration says (mcp_auth); a static list says nothing. */
+  auth?: AuthMode;
+  /** The scope a call needs ('' none), as the registration says. */
+  authScope?: string;
+  /** The server's registered URL, which tokens name as their audience (an ECS task is reached at its own address). */
+  resource?: string;
 }
 
 /** Where the agent learns which MCP servers exist. */
@@ -286,6 +292,12 @@ export class CloudMapResolver implements Resolver {
       skipped.push({ service: sanitizeMessage(service, 64), instanceId: sanitizeMessage(instanceId ?? 'unknown', 64), reason });
     // The service's server: the name its registered endpoint gives, else the service's own.
     const declared = instances.map((i) => i.Attributes?.[ATTRIBUTES.server]).find((n) => n !== undefined && serverNameProblem(n) === undefined);
+    // How the service's server authorizes requests, as its registered endpoint says: its tasks carry none.
+    const registration = instances.find((i) => i.Attributes?.[ATTRIBUTES.auth] !== undefined)?.Attributes ?? {};
+    const mode = (AUTH_MODES as readonly string[]).includes(registration[ATTRIBUTES.auth] ?? '') ? (registration[ATTRIBUTES.auth] as AuthMode) : undefined;
+    const authOf = mode
+      ? { auth: mode, authScope: registration[ATTRIBUTES.authScope] ?? '', ...(registration[ATTRIBUTES.url] ? { resource: registration[ATTRIBUTES.url] } : {}) }
+      : {};
     const fallback = declared ?? (serverNameProblem(service) === undefined ? service : undefined);
     const endpoints: McpEndpoint[] = [];
     for (const instance of instances) {
@@ -308,7 +320,7 @@ export class CloudMapResolver implements Resolver {
       }
       const direct = attrs[ATTRIBUTES.url] === undefined;
       const target = attrs[ATTRIBUTES.target] ?? (direct ? 'fargate' : undefined);
-      endpoints.push({ id, url: found.url, server, direct, service, ...(target ? { target } : {}) });
+      endpoints.push({ id, url: found.url, server, direct, service, ...(target ? { target } : {}), ...authOf });
     }
     if (endpoints.length === 0 && !this.emptyLogged.has(service)) {
       this.emptyLogged.add(service);

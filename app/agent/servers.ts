@@ -14,6 +14,7 @@ import {
 import type { Logger } from '../logger';
 import { APP_VERSION } from '../version';
 import type { McpEndpoint, Resolver } from './resolver';
+import { authProviderFor, type AgentAuth } from './token';
 import { modelToolNames, prefixedName, SERVER_SEPARATOR, toolKey } from './toolNames';
 import {
   assertDepth,
@@ -24,6 +25,7 @@ import {
   isUpstreamFault,
   protocolErrorText,
   summarize,
+  SummarizedFailures,
   UpstreamError,
 } from './upstream';
 
@@ -83,6 +85,8 @@ export interface ToolCallOutcome {
 
 export interface ServersOptions {
   resolver: Resolver;
+  /** Tokens for the servers that require them; undefined, none is sent. */
+  auth?: AgentAuth;
   /** Per server operation (connect, list or call, reading and parsing the answer included). Default 30 s. */
   timeoutMs?: number;
   /** Largest response body read from a server. Default 4 MiB. */
@@ -193,8 +197,10 @@ export class McpServers {
     const options: RequestOptions = { timeout: backstop, signal: stop.signal };
     const attempt = async (prior: PriorDiscovery | undefined): Promise<T> => {
       const client = new Client({ name: 'mcp-on-aws-agent', version: APP_VERSION }, { versionNegotiation: { mode: 'auto', probe: { timeoutMs: backstop } } });
+      const authProvider = authProviderFor(this.opts.auth, endpoint);
       const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
         fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail }),
+        ...(authProvider ? { authProvider } : {}),
       });
       try {
         await client.connect(transport, prior ? { ...options, prior } : options);
@@ -339,7 +345,7 @@ export class McpServers {
       if (unreachable.length) {
         throw new ServerUnreachableError(
           endpoints.filter((e) => unreachable.some((u) => u.server === e.server)),
-          new Error(unreachable.map((u) => u.error).join('; ')),
+          new SummarizedFailures(unreachable.map((u) => u.error).join('; ')),
         );
       }
       throw new ToolNotFoundError(name);

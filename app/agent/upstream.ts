@@ -1,4 +1,5 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { TokenUnavailableError } from './token';
 import type { McpEndpoint } from './resolver';
 
 /** Largest response body the agent reads from an MCP server, by default: 4 MiB. */
@@ -147,8 +148,15 @@ function underlying(err: unknown): unknown {
   return err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed && !(err instanceof SdkHttpError) && err.cause !== undefined ? err.cause : err;
 }
 
+/** Failures already summarized (the servers GET /tools could not ask), passed on as they are. */
+export class SummarizedFailures extends Error {
+  override readonly name = 'SummarizedFailures';
+}
+
 /** What a caller may learn of a server's failure: never its body, only a status, a code and a capped message. */
 export function summarize(err: unknown): string {
+  // The agent's own token that could not be had, wherever the SDK wrapped it: say why.
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof TokenUnavailableError || e instanceof SummarizedFailures) return e.message;
   err = underlying(err);
   if (err instanceof SdkHttpError) return `answered HTTP ${err.status}`;
   if (err instanceof SdkError && err.code === SdkErrorCode.ClientHttpUnexpectedContent) return 'answered with an unexpected content type';

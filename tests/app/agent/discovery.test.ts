@@ -20,7 +20,7 @@ const endpointInstance = (server: string, url: string, service = server): HttpIn
   NamespaceName: NAMESPACE,
   ServiceName: service,
   HealthStatus: 'HEALTHY',
-  Attributes: endpointAttributes({ server, url, target: 'lambda', primary: server === 'cost', version: '0.1.0', auth: 'none', authScope: '' }),
+  Attributes: endpointAttributes({ server, url, target: 'lambda', primary: server === 'cost', version: '0.1.0', auth: 'cognito', authScope: `mcp-on-aws-dev/${server}` }),
 });
 /** A task as ECS registers it: no server name of its own. */
 const ecsTask = (id: string, ip: string, service: string): HttpInstanceSummary => ({
@@ -60,6 +60,9 @@ const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Reque
 describe('Cloud Map discovery of every server of the namespace', () => {
   beforeEach(() => cloudMap.reset());
 
+  // What each endpoint says of its server's authorization, as its registration does; the URL tokens name.
+  const AUTH = (server: string) => ({ auth: 'cognito', authScope: `mcp-on-aws-dev/${server}`, resource: `https://mcp.example.com/${server}/mcp` });
+
   it('lists the namespace’s services by its id, then asks each for its healthy instances', async () => {
     namespaceHolds(['mcp-server', 'text'], {
       'mcp-server': [endpointInstance('cost', 'https://mcp.example.com/cost/mcp', 'mcp-server')],
@@ -67,8 +70,8 @@ describe('Cloud Map discovery of every server of the namespace', () => {
     });
     const endpoints = await resolver().resolve();
     assert.deepEqual(endpoints, [
-      { id: 'lambda-endpoint', url: 'https://mcp.example.com/cost/mcp', server: 'cost', direct: false, service: 'mcp-server', target: 'lambda' },
-      { id: 'lambda-endpoint', url: 'https://mcp.example.com/text/mcp', server: 'text', direct: false, service: 'text', target: 'lambda' },
+      { id: 'lambda-endpoint', url: 'https://mcp.example.com/cost/mcp', server: 'cost', direct: false, service: 'mcp-server', target: 'lambda', ...AUTH('cost') },
+      { id: 'lambda-endpoint', url: 'https://mcp.example.com/text/mcp', server: 'text', direct: false, service: 'text', target: 'lambda', ...AUTH('text') },
     ]);
     assert.deepEqual(cloudMap.commandCalls(ListServicesCommand).map((c) => c.args[0].input), [
       { Filters: [{ Name: 'NAMESPACE_ID', Values: [NAMESPACE_ID], Condition: 'EQ' }], MaxResults: 100 },
