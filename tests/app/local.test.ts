@@ -46,6 +46,35 @@ describe('npm start (app/local.ts): the servers and the agent together', functio
     }
   });
 
+  it('AUTH=local: a real authorization server beside them; the servers and the agent require tokens, and the agent gets its own', async () => {
+    local = startLocal(root, { AUTH: 'local', AUTH_PORT: '0' });
+    const { issuer, agent, servers } = await local.ready;
+    assert.match(issuer!, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const open = await fetch(servers.cost!, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    assert.equal(open.status, 401);
+    assert.equal((await fetch(`${agent}/tools`)).status, 401);
+    // A machine client of the user's own, registered at the server (RFC 7591), asks for a token for the agent.
+    const registered = (await (
+      await fetch(`${issuer}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic', scope: 'mcp-on-aws/agent' }),
+      })
+    ).json()) as any;
+    const token = (await (
+      await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${registered.client_id}:${registered.client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'mcp-on-aws/agent', resource: agent }),
+      })
+    ).json()) as any;
+    const tools = await fetch(`${agent}/tools`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    assert.equal(tools.status, 200);
+    // The agent reached both servers with tokens it got itself.
+    assert.deepEqual(((await tools.json()) as any).tools.map((t: any) => t.server).sort(), ['cost', 'text']);
+    assert.equal(await stopLocal(local), 0);
+  });
+
   it('exits 1 naming the servers when MCP_SERVER names none of them', async () => {
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
       cwd: root,

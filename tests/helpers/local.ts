@@ -6,17 +6,18 @@ import { createInterface } from 'node:readline';
 export interface LocalRun {
   child: ChildProcess;
   /** Once the servers and the agent listen: the primary's /mcp URL, the agent's URL, and every server's URL. */
-  ready: Promise<{ mcp: string; agent: string; servers: Record<string, string> }>;
+  ready: Promise<{ mcp: string; agent: string; servers: Record<string, string>; issuer?: string }>;
 }
 
 /** Starts app/local.ts in `cwd`. Kill it in an `after`/`afterEach` hook (`kill`), so that a failed or timed-out test leaves nothing running. */
-export function startLocal(cwd: string): LocalRun {
+export function startLocal(cwd: string, env: Record<string, string> = {}): LocalRun {
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'app/local.ts'], {
     cwd,
-    env: { ...process.env, PORT: '0', AGENT_PORT: '0', LOG_LEVEL: 'info', MCP_SERVERS: '' },
+    env: { ...process.env, PORT: '0', AGENT_PORT: '0', LOG_LEVEL: 'info', MCP_SERVERS: '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const ready = new Promise<{ mcp: string; agent: string; servers: Record<string, string> }>((resolve, reject) => {
+  const ready = new Promise<{ mcp: string; agent: string; servers: Record<string, string>; issuer?: string }>((resolve, reject) => {
+    let issuer: string | undefined;
     let mcp: string | undefined;
     let agent: string | undefined;
     let servers: Record<string, string> = {};
@@ -24,7 +25,8 @@ export function startLocal(cwd: string): LocalRun {
       const entry = JSON.parse(line);
       if (entry.msg === 'MCP server listening') ({ url: mcp, servers } = entry);
       if (entry.msg === 'agent listening') agent = entry.url;
-      if (mcp && agent) resolve({ mcp, agent, servers });
+      if (typeof entry.issuer === 'string') issuer = entry.issuer;
+      if (mcp && agent) resolve({ mcp, agent, servers, ...(issuer ? { issuer } : {}) });
     });
     child.once('exit', (code) => reject(new Error(`app/local.ts exited with ${code}`)));
   });

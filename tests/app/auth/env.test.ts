@@ -69,6 +69,8 @@ describe('the authorization environment (app/auth/env)', () => {
       try {
         ({ createHandler } = require('../../../app/lambda') as typeof Lambda);
       } finally {
+        // Its handler was made for MCP_SERVER=cost: other tests load it afresh for theirs.
+        delete require.cache[require.resolve('../../../app/lambda')];
         if (saved === undefined) delete process.env.MCP_SERVER;
         else process.env.MCP_SERVER = saved;
       }
