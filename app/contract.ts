@@ -11,6 +11,8 @@ export const AGENT_PORT = 3001;
 
 export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
+/** npm start: the tool metrics in Prometheus' text format. */
+export const METRICS_PATH = '/metrics';
 /** The MCP transport every target serves (stateless Streamable HTTP). */
 export const TRANSPORT = 'streamable-http';
 
@@ -23,7 +25,7 @@ export const SERVER_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,19}$/;
  * First path segments the front door, the agent or the protocol use, and names the program gives its own
  * resources beside the servers' (`discovery-service`, the EKS Ingress `mcp-front-door`): no server may take them.
  */
-export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask', 'service', 'front-door', 'oauth'] as const;
+export const RESERVED_SERVER_NAMES = ['mcp', 'healthz', 'agent', 'well-known', 'servers', 'tools', 'ask', 'service', 'front-door', 'oauth', 'metrics'] as const;
 
 /** Why `name` cannot name a server, or undefined when it can. */
 export function serverNameProblem(name: string): string | undefined {
@@ -156,6 +158,8 @@ export const ENV = {
   region: 'AWS_REGION',
   /** The secret (at least 32 bytes) that signs multi-round-trip request state: the same on every instance of a server. */
   requestStateKey: 'MCP_REQUEST_STATE_KEY',
+  /** Tool metrics: `emf` (CloudWatch embedded metric format lines on stdout, deployed stacks), `prometheus` (GET /metrics, npm start), `off` (default). */
+  metrics: 'MCP_METRICS',
   /** How MCP endpoints authorize requests: `none`, `cognito`, `oidc` or `local` (AUTH_MODES). Unset: none. */
   authMode: 'MCP_AUTH',
   /** The `iss` of the access tokens a server accepts. */

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
-import { AUTHORIZATION_SERVER_METADATA_PATH, protectedResourceMetadataPath, REGISTRATION_PATH } from './contract';
+import { AUTHORIZATION_SERVER_METADATA_PATH, METRICS_PATH, protectedResourceMetadataPath, REGISTRATION_PATH } from './contract';
+import { PrometheusMetrics } from './observability/metrics';
 import { cors } from './cors';
 import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, originGuard, requestLog } from './http';
 import { sendRpcError } from './jsonrpc';
@@ -46,6 +47,13 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
     res.status(answer.status).json(answer.body);
   };
   for (const { healthPaths } of mounts) app.get([...healthPaths], health);
+  // npm start: the tool metrics, summed, in Prometheus' text format.
+  const metrics = options.metrics;
+  if (metrics instanceof PrometheusMetrics) {
+    app.get(METRICS_PATH, (_req, res) => {
+      res.type('text/plain; version=0.0.4').send(metrics.render());
+    });
+  }
 
   // What the SDK reports while it serves a request (a refusal such as -32020 or -32022, or a failure)
   // goes on that request's log line; a failure (a 5xx answer) is also logged as an error. The SDK's
@@ -66,7 +74,7 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
     app.use(paths, guard);
     if (auth) app.use(paths, authorize(auth, served.name, paths));
     const scopePrefix = auth?.settings.scopePrefix;
-    const newServer = (opts: { changes: boolean }) => createMcpServer(served.name, served.definition, { ...opts, scopePrefix });
+    const newServer = (opts: { changes: boolean }) => createMcpServer(served.name, served.definition, { ...opts, scopePrefix, metrics: options.metrics });
     const failed = (err: Error) => logger.error({ err, server: served.name }, 'MCP request failed');
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
     const serve: RequestHandler = (req, res) => {

@@ -5,6 +5,7 @@
 // MCP endpoint. Only the body reader is its own, since the body is already whole.
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
+import type { ToolMetrics } from './observability/metrics';
 import { AUTHORIZATION_SERVER_METADATA_PATH, HEALTH_PATH, MCP_PATH, protectedResourceMetadataPath, REGISTRATION_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { corsAnswer } from './cors';
 import { clientError, hostOriginCheck, requestLine, type HttpError, type Refusal } from './http';
@@ -40,6 +41,8 @@ export interface AppOptions {
    */
   maxBodyBytes?: number;
   logger?: Logger;
+  /** Where tool calls are counted (app/observability/metrics.ts); undefined, nowhere. */
+  metrics?: ToolMetrics;
   /** Bearer tokens required on the MCP paths, and the metadata documents served (app/auth/gate.ts); undefined, none. */
   auth?: AuthGate;
   /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
@@ -226,7 +229,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
   const registers = auth?.register(undefined) !== undefined;
   for (const { server, mcpPaths } of mounts) {
     const endpoint = mcpEndpoint(
-      (opts) => createMcpServer(server.name, server.definition, { ...opts, scopePrefix }),
+      (opts) => createMcpServer(server.name, server.definition, { ...opts, scopePrefix, metrics: options.metrics }),
       responseMode,
       (err) => {
         const reports = inflight === 1 ? current : undefined;

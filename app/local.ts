@@ -51,6 +51,8 @@ if (require.main === module) {
   runMain(async () => {
     const catalog = serverCatalog();
     const auth = await localAuthorization(process.env, catalog, createLogger('local'));
+    // The tool metrics, summed at GET /metrics (Prometheus text), unless asked otherwise.
+    process.env[ENV.metrics] ??= 'prometheus';
     const env = readEnv(process.env, catalog);
     const state: DrainState = { draining: false };
     const servers: Server[] = [];

@@ -7,6 +7,7 @@ import {
   type ServerEventBus,
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
+import type { ToolMetrics } from './observability/metrics';
 import { DEFAULT_CACHE_HINTS, type ServerDefinition } from './mcp/define';
 import { requestStateOptions, servesRequestStateOf } from './mcp/input';
 import { capString } from './logger';
@@ -39,7 +40,11 @@ function changesOf(def: ServerDefinition): ServerNotifier {
  * `changes: false` advertises no list changes and no subscriptions: what a 2026-07-28 request gets
  * from an endpoint behind a buffering gateway, which serves no `subscriptions/listen`.
  */
-export function createMcpServer(name: string, def: ServerDefinition, options: { changes?: boolean; scopePrefix?: string } = {}): McpServer {
+export function createMcpServer(
+  name: string,
+  def: ServerDefinition,
+  options: { changes?: boolean; scopePrefix?: string; metrics?: ToolMetrics } = {},
+): McpServer {
   const changes = options.changes ?? true;
   const subscribable = new Set((def.resources ?? []).filter((r) => r.subscribable).map((r) => r.uri));
   const server = new McpServer(
@@ -54,7 +59,7 @@ export function createMcpServer(name: string, def: ServerDefinition, options: { 
     },
   );
   servesRequestStateOf(server, name);
-  const serving = { changes: changesOf(def), scopePrefix: options.scopePrefix };
+  const serving = { changes: changesOf(def), scopePrefix: options.scopePrefix, ...(options.metrics ? { metrics: { sink: options.metrics, server: name } } : {}) };
   for (const tool of def.tools) tool.register(server, serving);
   for (const resource of def.resources ?? []) resource.register(server);
   for (const prompt of def.prompts ?? []) prompt.register(server);

@@ -97,6 +97,8 @@ export function serverSpec(config: StackConfig, server: string, primary: boolean
       [ENV.server]: server,
       [ENV.allowedOrigins]: config.allowedOrigins.join(','),
       [ENV.logLevel]: 'info',
+      // Per-tool metrics as embedded-metric-format lines: CloudWatch Logs extracts them on every target.
+      [ENV.metrics]: 'emf',
     },
     settings: workloadSettings(config, server),
     autoscale: true,

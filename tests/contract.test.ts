@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { readAgentEnv, type AgentEnv } from '../app/agent/config';
 import { resolverFromEnv } from '../app/agent/main';
 import { appOptionsFromEnv, readEnv } from '../app/config';
+import { EmfMetrics } from '../app/observability/metrics';
 import { ATTRIBUTES, TARGETS } from '../app/contract';
 import { MCP_CORS } from '../app/cors';
 import { createApp } from '../app/createApp';
@@ -177,6 +178,8 @@ describe('each server workload serves its own server', function () {
       for (const [server, tools] of Object.entries(TOOLS_OF)) {
         const env = envFor(d, server);
         assert.equal(env.MCP_SERVER, server);
+        // Its tool metrics are EMF lines on stdout, which every target's logs carry to CloudWatch.
+        assert.ok(appOptionsFromEnv(readEnv(env), 'json').metrics instanceof EmfMetrics, `${target} ${server} writes EMF`);
         // The container entry (main.ts) and the Lambda entry pick the server MCP_SERVER names.
         const running =
           target === 'lambda'

@@ -42,6 +42,10 @@ describe('npm start (app/local.ts): the servers and the agent together', functio
       });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as any).result.structuredContent.cheapest, 'lambda');
+      // The calls the agent made, summed for a developer at GET /metrics.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^mcp_tool_calls_total\{server="cost",tool="estimate_hosting_cost",outcome="ok"\} 1$/m);
+      assert.match(metrics, /^mcp_tool_calls_total\{server="text",tool="analyze_text",outcome="ok"\} 1$/m);
       assert.equal(await stopLocal(local), 0);
     }
   });

@@ -1,0 +1,110 @@
+// Per-tool metrics from a real local run: EMF lines as CloudWatch reads them, the Prometheus summary of
+// npm start, and a bounded number of metrics whatever tool names clients send.
+import { strict as assert } from 'node:assert';
+import { z } from 'zod';
+import { createFrontDoor } from '../../../app/frontDoor';
+import { defineServer, defineTool, toolError } from '../../../app/mcp/define';
+import { DIMENSION_SETS, EmfMetrics, METRIC, METRICS_NAMESPACE, PrometheusMetrics, type ToolMetrics } from '../../../app/observability/metrics';
+import { listen, MCP_HEADERS, request, rpcBody, silentLogger, type Running } from '../../helpers/http';
+
+const tools = [
+  defineTool({ name: 'fine', title: 'Fine', description: 'Answers.', outputSchema: { ok: z.boolean() }, run: () => ({ ok: true }) }),
+  defineTool({ name: 'refuses', title: 'Refuses', description: 'A tool error.', run: () => toolError('cannot') }),
+  defineTool({
+    name: 'throws',
+    title: 'Throws',
+    description: 'Throws.',
+    run: () => {
+      throw new Error('boom');
+    },
+  }),
+];
+const SERVERS = [{ name: 'alpha', definition: defineServer({ title: 'Alpha', instructions: 'A.', tools }) }];
+
+const call = (url: string, name: string, id = 1) =>
+  request(`${url}/alpha/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }) });
+
+/** The rules of the embedded metric format a record must follow for CloudWatch to extract it. */
+function emfProblems(record: any): string[] {
+  const problems: string[] = [];
+  const meta = record._aws;
+  if (!meta || typeof meta.Timestamp !== 'number') problems.push('_aws.Timestamp must be a number (ms)');
+  if (!Array.isArray(meta?.CloudWatchMetrics) || meta.CloudWatchMetrics.length === 0) return [...problems, '_aws.CloudWatchMetrics must be a non-empty array'];
+  for (const directive of meta.CloudWatchMetrics) {
+    if (typeof directive.Namespace !== 'string' || !/^[^:].{0,254}$/.test(directive.Namespace)) problems.push('Namespace');
+    for (const set of directive.Dimensions) {
+      if (!Array.isArray(set) || set.length > 30) problems.push('a dimension set has at most 30 keys');
+      for (const key of set) if (typeof record[key] !== 'string' || record[key].length === 0 || record[key].length > 1024) problems.push(`dimension ${key} must be a string member`);
+    }
+    if (directive.Metrics.length > 100) problems.push('at most 100 metrics');
+    for (const m of directive.Metrics) {
+      if (typeof record[m.Name] !== 'number') problems.push(`metric ${m.Name} must be a number member`);
+      if (!['Count', 'Milliseconds', 'Seconds', 'Bytes', 'None'].includes(m.Unit)) problems.push(`unit ${m.Unit}`);
+    }
+  }
+  return problems;
+}
+
+async function run(metrics: ToolMetrics, fn: (url: string) => Promise<void>) {
+  const running: Running = await listen(createFrontDoor(SERVERS, { logger: silentLogger, responseMode: 'json', metrics }, 'alpha'));
+  try {
+    await fn(running.url);
+  } finally {
+    await running.close();
+  }
+}
+
+describe('per-tool metrics (app/observability/metrics)', () => {
+  it('one valid EMF line per call, with the outcome: ok, tool error (isError or thrown)', async () => {
+    const lines: string[] = [];
+    await run(new EmfMetrics((l) => lines.push(l), () => 1_790_000_000_000), async (url) => {
+      for (const name of ['fine', 'refuses', 'throws']) assert.equal((await call(url, name)).status, 200);
+    });
+    const records = lines.map((l) => JSON.parse(l));
+    for (const r of records) assert.deepEqual(emfProblems(r), []);
+    assert.deepEqual(
+      records.map((r) => [r.Server, r.Tool, r.Outcome, r[METRIC.calls], r[METRIC.errors]]),
+      [
+        ['alpha', 'fine', 'ok', 1, 0],
+        ['alpha', 'refuses', 'tool_error', 1, 1],
+        ['alpha', 'throws', 'tool_error', 1, 1],
+      ],
+    );
+    assert.equal(records[0]._aws.CloudWatchMetrics[0].Namespace, METRICS_NAMESPACE);
+    assert.deepEqual(records[0]._aws.CloudWatchMetrics[0].Dimensions, DIMENSION_SETS);
+    assert.ok(records.every((r) => r[METRIC.duration] >= 0));
+  });
+
+  it('a flood of tool names no server defines adds no metric', async () => {
+    const lines: string[] = [];
+    const prometheus = new PrometheusMetrics();
+    const both: ToolMetrics = { toolCall: (...a) => (prometheus.toolCall(...a), new EmfMetrics((l) => lines.push(l)).toolCall(...a)) };
+    await run(both, async (url) => {
+      await call(url, 'fine');
+      const before = prometheus.size;
+      for (let i = 0; i < 50; i++) {
+        const res = await call(url, `made-up-${i}`, i + 2);
+        const body = await rpcBody(res);
+        assert.ok(body.error || body.result?.isError, JSON.stringify(body));
+      }
+      assert.equal(prometheus.size, before);
+    });
+    assert.equal(lines.length, 1);
+    assert.ok(!lines.some((l) => l.includes('made-up')));
+  });
+
+  it('npm start serves the sums at GET /metrics in Prometheus text format', async () => {
+    await run(new PrometheusMetrics(), async (url) => {
+      await call(url, 'fine');
+      await call(url, 'fine', 2);
+      await call(url, 'refuses', 3);
+      const res = await request(`${url}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
+      const body = await res.text();
+      assert.match(body, /^mcp_tool_calls_total\{server="alpha",tool="fine",outcome="ok"\} 2$/m);
+      assert.match(body, /^mcp_tool_errors_total\{server="alpha",tool="refuses",outcome="tool_error"\} 1$/m);
+      assert.match(body, /^mcp_tool_duration_milliseconds_count\{server="alpha",tool="fine",outcome="ok"\} 2$/m);
+    });
+  });
+});
