@@ -36,7 +36,16 @@ export function createHandler(
 
 /** The Lambda handler of one server: its fetch-shaped app (what `createApp` answers, without Express) behind `lambdaFetchHandler`. */
 export function lambdaServerHandler(server: LoadedServer, options: AppOptions & { logger: Logger }): LambdaHttpHandler {
-  return lambdaFetchHandler(createFetchApp(server, options), options.logger);
+  const handle = lambdaFetchHandler(createFetchApp(server, options), options.logger);
+  // The first invocation of this execution environment is its cold start.
+  let cold = true;
+  return (event, context) => {
+    if (cold) {
+      cold = false;
+      options.metrics?.coldStart?.(server.name);
+    }
+    return handle(event, context);
+  };
 }
 
 export const handler = createHandler();

@@ -8,7 +8,7 @@
 export const METRICS_NAMESPACE = 'McpOnAws';
 
 /** Metric names, and the dimension sets they are written with. */
-export const METRIC = { calls: 'ToolCalls', errors: 'ToolErrors', duration: 'ToolDuration' } as const;
+export const METRIC = { calls: 'ToolCalls', errors: 'ToolErrors', duration: 'ToolDuration', coldStart: 'ColdStart' } as const;
 export const DIMENSION_SETS = [['Server', 'Tool', 'Outcome'], ['Server']] as const;
 
 /** How a call ended: its result, a tool error (`isError`, or the tool threw), or a request for input. */
@@ -17,6 +17,8 @@ export type Outcome = 'ok' | 'tool_error' | 'input_required';
 /** Where the tools report their calls. */
 export interface ToolMetrics {
   toolCall(server: string, tool: string, outcome: Outcome, durationMs: number): void;
+  /** Lambda: the first invocation of an execution environment. */
+  coldStart?(server: string): void;
 }
 
 /** The EMF record of one call (CloudWatch embedded metric format, specification version 0). */
@@ -54,6 +56,16 @@ export class EmfMetrics implements ToolMetrics {
 
   toolCall(server: string, tool: string, outcome: Outcome, durationMs: number): void {
     this.write(JSON.stringify(emfRecord(server, tool, outcome, durationMs, this.now())));
+  }
+
+  coldStart(server: string): void {
+    this.write(
+      JSON.stringify({
+        _aws: { Timestamp: this.now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['Server']], Metrics: [{ Name: METRIC.coldStart, Unit: 'Count' }] }] },
+        Server: server,
+        [METRIC.coldStart]: 1,
+      }),
+    );
   }
 }
 

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { createFrontDoor } from '../../../app/frontDoor';
 import { defineServer, defineTool, toolError } from '../../../app/mcp/define';
 import { DIMENSION_SETS, EmfMetrics, METRIC, METRICS_NAMESPACE, PrometheusMetrics, type ToolMetrics } from '../../../app/observability/metrics';
+import type * as Lambda from '../../../app/lambda';
+import { httpApiV2Event, lambdaContext } from '../../fixtures/lambdaEvents';
 import { listen, MCP_HEADERS, request, rpcBody, silentLogger, type Running } from '../../helpers/http';
 
 const tools = [
@@ -106,5 +108,26 @@ describe('per-tool metrics (app/observability/metrics)', () => {
       assert.match(body, /^mcp_tool_errors_total\{server="alpha",tool="refuses",outcome="tool_error"\} 1$/m);
       assert.match(body, /^mcp_tool_duration_milliseconds_count\{server="alpha",tool="fine",outcome="ok"\} 2$/m);
     });
+  });
+
+  it('on Lambda, the first invocation of an execution environment writes one ColdStart metric, the next none', async () => {
+    const lines: string[] = [];
+    // app/lambda makes its own handler when loaded: from source it needs MCP_SERVER to pick a server.
+    const saved = process.env.MCP_SERVER;
+    process.env.MCP_SERVER = 'cost';
+    let lambdaServerHandler: typeof Lambda.lambdaServerHandler;
+    try {
+      ({ lambdaServerHandler } = require('../../../app/lambda') as typeof Lambda);
+    } finally {
+      delete require.cache[require.resolve('../../../app/lambda')];
+      if (saved === undefined) delete process.env.MCP_SERVER;
+      else process.env.MCP_SERVER = saved;
+    }
+    const handler = lambdaServerHandler(SERVERS[0]!, { logger: silentLogger, responseMode: 'json', cors: false, metrics: new EmfMetrics((l) => lines.push(l), () => 1_790_000_000_000) });
+    for (let i = 0; i < 2; i++) assert.equal((await handler(httpApiV2Event('', { method: 'GET', path: '/healthz' }), lambdaContext)).statusCode, 200);
+    const cold = lines.map((l) => JSON.parse(l)).filter((r) => r[METRIC.coldStart] !== undefined);
+    assert.equal(cold.length, 1);
+    assert.deepEqual(emfProblems(cold[0]), []);
+    assert.equal(cold[0].Server, 'alpha');
   });
 });
