@@ -3,10 +3,11 @@ import { createAuthGate } from './auth/gate';
 import { authEnv, authSettings, checkAuthEnv } from './auth/env';
 import { ENV, MCP_PORT } from './contract';
 import type { AppOptions } from './createApp';
-import { allowedHostsFrom, int, listenerEnv, parseEnv, withListenerRules } from './envShared';
+import { allowedHostsFrom, int, listenerEnv, observabilityEnv, parseEnv, withListenerRules } from './envShared';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
 import { createLogger, type Logger } from './logger';
 import { metricsFrom } from './observability/metrics';
+import { startTracing } from './observability/tracing';
 import { serverCatalog, type ServerCatalog } from './servers/catalog';
 
 /** The servers a process serves: MCP_SERVER alone, else every server of the catalog. */
@@ -31,7 +32,7 @@ function envSchema(catalog: ServerCatalog) {
       ),
       MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
       ...authEnv,
-      [ENV.metrics]: z.enum(['emf', 'prometheus', 'off']).default('off'),
+      ...observabilityEnv,
     }),
   ).superRefine((env, ctx) => {
     checkAuthEnv(env, ctx);
@@ -61,8 +62,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env, catalog: ServerCat
 export function appOptionsFromEnv(env: ServerEnv, defaultMode: 'json' | 'sse', listenHost?: string, logger?: Logger): AppOptions {
   const auth = authSettings(env);
   const metrics = metricsFrom(env[ENV.metrics]);
+  const tracing = startTracing(env[ENV.tracing], env[ENV.server] ?? 'mcp-servers');
   return {
     ...(metrics ? { metrics } : {}),
+    ...(tracing ? { tracing } : {}),
     ...(auth ? { auth: createAuthGate(auth, { logger: logger ?? createLogger('mcp-server') }) } : {}),
     responseMode: env.MCP_RESPONSE_MODE ?? defaultMode,
     allowedHosts: allowedHostsFrom(env.ALLOWED_HOSTS, listenHost),

@@ -160,6 +160,8 @@ export const ENV = {
   requestStateKey: 'MCP_REQUEST_STATE_KEY',
   /** Tool metrics: `emf` (CloudWatch embedded metric format lines on stdout, deployed stacks), `prometheus` (GET /metrics, npm start), `off` (default). */
   metrics: 'MCP_METRICS',
+  /** Traces: `otlp` (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4318: deployed stacks), `console` (stdout), `off` (default). */
+  tracing: 'MCP_TRACING',
   /** How MCP endpoints authorize requests: `none`, `cognito`, `oidc` or `local` (AUTH_MODES). Unset: none. */
   authMode: 'MCP_AUTH',
   /** The `iss` of the access tokens a server accepts. */

@@ -5,9 +5,10 @@ import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
 import { AUTHORIZATION_SERVER_METADATA_PATH, METRICS_PATH, protectedResourceMetadataPath, REGISTRATION_PATH } from './contract';
 import { PrometheusMetrics } from './observability/metrics';
 import { cors } from './cors';
-import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, originGuard, requestLog } from './http';
+import { bodyErrors, internalError, nodeDecidesConnection, noteRefusal, noteTrace, originGuard, requestLog } from './http';
+import { McpExchange } from './observability/exchange';
 import { sendRpcError } from './jsonrpc';
-import { mcpEndpoint, refuseInvalidParams } from './mcpHandler';
+import { invalidParamsAnswer, mcpEndpoint } from './mcpHandler';
 import { createLogger } from './logger';
 import { DEFAULT_MAX_BODY_BYTES } from './limits';
 import type { LoadedServer } from './mcp/define';
@@ -74,14 +75,31 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
     app.use(paths, guard);
     if (auth) app.use(paths, authorize(auth, served.name, paths));
     const scopePrefix = auth?.settings.scopePrefix;
-    const newServer = (opts: { changes: boolean }) => createMcpServer(served.name, served.definition, { ...opts, scopePrefix, metrics: options.metrics });
+    const newServer = (opts: { changes: boolean }, exchange?: McpExchange) =>
+      createMcpServer(served.name, served.definition, { ...opts, scopePrefix, metrics: options.metrics, ...(exchange ? { observe: exchange.observe } : {}) });
     const failed = (err: Error) => logger.error({ err, server: served.name }, 'MCP request failed');
+    const observed = { server: served.name, definition: served.definition, tracing: options.tracing, metrics: options.metrics };
+    const observing = McpExchange.wanted(observed);
     // Express has parsed the body (its limit, encodings and errors are the app's): the SDK gets it parsed.
     const serve: RequestHandler = (req, res) => {
-      const endpoint = mcpEndpoint(newServer, responseMode, (err) => sdkReport(err, served.name, res), served.definition.events);
-      void toNodeHandler(endpoint, { onerror: failed })(req, res, req.body);
+      const exchange = observing ? new McpExchange(observed, req.body, (name) => req.get(name)) : undefined;
+      if (exchange) {
+        noteTrace(res, exchange.logFields());
+        res.once('close', () => exchange.end(res.statusCode));
+      }
+      // Params of the wrong shape: JSON-RPC -32602 with a one-line message, before the SDK sees them.
+      const invalid = invalidParamsAnswer(req.method, (name) => req.get(name), req.body);
+      if (invalid) {
+        exchange?.refused(invalid.error.code);
+        res.status(200).json(invalid);
+        return;
+      }
+      const endpoint = mcpEndpoint((opts) => newServer(opts, exchange), responseMode, (err) => sdkReport(err, served.name, res), served.definition.events);
+      const handle = () => void toNodeHandler(endpoint, { onerror: failed })(req, res, req.body);
+      if (exchange) exchange.run(handle);
+      else handle();
     };
-    app.post(paths, nodeDecidesConnection, parseJson, refuseInvalidParams, serve);
+    app.post(paths, nodeDecidesConnection, parseJson, serve);
     // Stateless server: no standalone SSE stream (GET) and no session to delete (DELETE).
     app.all(paths, (_req, res) => {
       res.setHeader('Allow', 'POST');

@@ -2,12 +2,19 @@
 // integers, the Host/Origin allow-lists and the listener's timeouts and connection cap.
 import { z } from 'zod';
 import { ENV } from './contract';
+import { TRACING_MODES } from './observability/tracing';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, isLoopback, LOOPBACK_HOSTS } from './limits';
 
 /** A comma-separated list. */
 export const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** What a process reports: metrics (`emf`, `prometheus`, `off`) and traces (`otlp`, `console`, `off`). */
+export const observabilityEnv = {
+  [ENV.metrics]: z.enum(['emf', 'prometheus', 'off']).default('off'),
+  [ENV.tracing]: z.enum(TRACING_MODES).default('off'),
+};
 
 /** Variables of a process that listens for HTTP. */
 export const listenerEnv = {

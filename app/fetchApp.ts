@@ -6,6 +6,8 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
 import type { ToolMetrics } from './observability/metrics';
+import { McpExchange } from './observability/exchange';
+import type { Tracing } from './observability/tracing';
 import { AUTHORIZATION_SERVER_METADATA_PATH, HEALTH_PATH, MCP_PATH, protectedResourceMetadataPath, REGISTRATION_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { corsAnswer } from './cors';
 import { clientError, hostOriginCheck, requestLine, type HttpError, type Refusal } from './http';
@@ -43,6 +45,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Where tool calls are counted (app/observability/metrics.ts); undefined, nowhere. */
   metrics?: ToolMetrics;
+  /** Where MCP requests are traced (app/observability/tracing.ts); undefined, nowhere. */
+  tracing?: Tracing;
   /** Bearer tokens required on the MCP paths, and the metadata documents served (app/auth/gate.ts); undefined, none. */
   auth?: AuthGate;
   /** Set once the process is shutting down: /healthz answers 503 and connections are not kept alive. */
@@ -184,6 +188,8 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
 interface SdkReports {
   refusal?: string;
   failures: Error[];
+  /** What observes the request (metrics, its span). */
+  exchange?: McpExchange;
 }
 
 /**
@@ -227,9 +233,16 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
     if (asMetadata) documents.set(routeKey(AUTHORIZATION_SERVER_METADATA_PATH), () => asMetadata);
   }
   const registers = auth?.register(undefined) !== undefined;
+  const observing = McpExchange.wanted(options);
+  const definitions = new Map(mounts.map((m) => [m.server.name, m.server.definition]));
   for (const { server, mcpPaths } of mounts) {
     const endpoint = mcpEndpoint(
-      (opts) => createMcpServer(server.name, server.definition, { ...opts, scopePrefix, metrics: options.metrics }),
+      (opts) => {
+        // Made while its request is in flight: the exchange it reports to is that request's, even for
+        // messages sent after the response has begun (a stream).
+        const exchange = inflight === 1 ? current?.exchange : undefined;
+        return createMcpServer(server.name, server.definition, { ...opts, scopePrefix, metrics: options.metrics, ...(exchange ? { observe: exchange.observe } : {}) });
+      },
       responseMode,
       (err) => {
         const reports = inflight === 1 ? current : undefined;
@@ -255,9 +268,12 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
     const corsHeaders = cors?.(request.headers.get('origin') ?? undefined, method, request.headers.get('access-control-request-method') ?? undefined);
     let body: unknown;
     let refusal: string | undefined;
+    let exchange: McpExchange | undefined;
     const finish = (response: Response): Response => {
       for (const [name, value] of Object.entries(corsHeaders?.headers ?? {})) response.headers.set(name, value);
-      logger.info(requestLine({ method, path, body, status: response.status, started, refusal }, summarize), 'request');
+      const trace = exchange?.logFields();
+      logger.info(requestLine({ method, path, body, status: response.status, started, refusal, ...(trace ? { trace } : {}) }, summarize), 'request');
+      exchange?.end(response.status, response.headers.get('content-type')?.startsWith('text/event-stream') ?? false);
       return response;
     };
     const refuse = (r: Refusal, headers?: Record<string, string>) => {
@@ -312,14 +328,21 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
         refusal = (err as Error).message;
         return finish(rpcError(r));
       }
+      if (observing) {
+        exchange = new McpExchange({ server: at.mount.name, definition: definitions.get(at.mount.name)!, tracing: options.tracing, metrics: options.metrics }, body, header);
+      }
       const invalid = invalidParamsAnswer(method, (name) => request.headers.get(name) ?? undefined, body);
-      if (invalid) return finish(json(200, invalid));
-      const reports: SdkReports = { failures: [] };
+      if (invalid) {
+        exchange?.refused(invalid.error.code);
+        return finish(json(200, invalid));
+      }
+      const reports: SdkReports = { failures: [], ...(exchange ? { exchange } : {}) };
       inflight++;
       current = reports;
       let response: Response;
       try {
-        response = await at.mount.endpoint.fetch(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) });
+        const serve = () => at.mount.endpoint.fetch(request, { parsedBody: body, ...(authInfo ? { authInfo } : {}) });
+        response = await (exchange ? exchange.run(serve) : serve());
       } finally {
         inflight--;
         if (current === reports) current = undefined;

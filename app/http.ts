@@ -6,7 +6,9 @@ import { capFields, capString, MAX_LOG_FIELD_CHARS, type Logger } from './logger
 
 /** Why a request was refused, for its log line; set by the error handlers. */
 const REFUSAL = Symbol('refusal');
-type WithRefusal = { [REFUSAL]?: string };
+/** The trace of a request, for its log line; set where its span starts. */
+const TRACE = Symbol('trace');
+type WithRefusal = { [REFUSAL]?: string; [TRACE]?: object };
 
 /** What the request log line of one request says (see `requestLine`). */
 export interface RequestFacts {
@@ -21,6 +23,8 @@ export interface RequestFacts {
   aborted?: boolean;
   /** Why the request was refused. */
   refusal?: string;
+  /** Its trace (traceId, spanId, xrayTraceId), when it is traced. */
+  trace?: object;
 }
 
 /**
@@ -37,6 +41,7 @@ export function requestLine(facts: RequestFacts, describe: (body: unknown) => ob
     durationMs: Number(process.hrtime.bigint() - facts.started) / 1e6,
     ...(facts.aborted ? { aborted: true } : {}),
     ...(facts.refusal ? { error: facts.refusal } : {}),
+    ...(facts.trace ?? {}),
   };
 }
 
@@ -59,11 +64,17 @@ export function requestLog(logger: Logger, describe: (body: unknown) => object =
         started,
         aborted: !res.writableFinished,
         refusal: (res as WithRefusal)[REFUSAL],
+        trace: (res as WithRefusal)[TRACE],
       };
       logger.info(requestLine(facts, describe), 'request');
     });
     next();
   };
+}
+
+/** Puts a request's trace on its log line. */
+export function noteTrace(res: Response | ServerResponse, fields: object | undefined): void {
+  if (fields) (res as WithRefusal)[TRACE] = fields;
 }
 
 /**

@@ -5,6 +5,7 @@ import { createFetchApp, type AppOptions } from './fetchApp';
 import type { LoadedServer } from './mcp/define';
 import { lambdaFetchHandler, type LambdaHttpHandler } from './lambdaHttp';
 import { createLogger, type Logger } from './logger';
+import { flushTraces } from './observability/tracing';
 import { serverCatalog, type ServerCatalog } from './servers/catalog';
 
 /**
@@ -39,12 +40,15 @@ export function lambdaServerHandler(server: LoadedServer, options: AppOptions & 
   const handle = lambdaFetchHandler(createFetchApp(server, options), options.logger);
   // The first invocation of this execution environment is its cold start.
   let cold = true;
-  return (event, context) => {
+  return async (event, context) => {
     if (cold) {
       cold = false;
       options.metrics?.coldStart?.(server.name);
     }
-    return handle(event, context);
+    const result = await handle(event, context);
+    // The execution environment is frozen once the invocation returns: its spans are sent first.
+    await flushTraces();
+    return result;
   };
 }
 

@@ -7,6 +7,7 @@ import { startLocalAuthServer, type LocalAuthServer } from './auth/local/server'
 import { ENV, scopeOf, serverMcpPath } from './contract';
 import { startAgent } from './agent/main';
 import { createLogger, type Logger } from './logger';
+import { startTracing } from './observability/tracing';
 import { startServer } from './main';
 import { drainOnSignals, runMain, type DrainState } from './serve';
 import { choosePrimary, serverCatalog, type ServerCatalog } from './servers/catalog';
@@ -54,6 +55,8 @@ if (require.main === module) {
     // The tool metrics, summed at GET /metrics (Prometheus text), unless asked otherwise.
     process.env[ENV.metrics] ??= 'prometheus';
     const env = readEnv(process.env, catalog);
+    // One process: the servers' and the agent's spans under one service name.
+    startTracing(env.MCP_TRACING, 'mcp-on-aws-local');
     const state: DrainState = { draining: false };
     const servers: Server[] = [];
     if (auth) servers.push(auth.server);

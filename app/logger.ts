@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentTraceFields } from './observability/tracing';
 
 export type { Logger };
 
@@ -56,7 +57,8 @@ function capLine(line: string): string {
  * JSON lines on stdout (or `destination`), one object per event; LOG_LEVEL=silent turns them off.
  * Writes to stdout are asynchronous, so that logging stays off the request's critical path. No line
  * is longer than MAX_LOG_LINE_CHARS, and errors are logged without the bodies they may carry, so that
- * a client cannot make the log much larger than its request count.
+ * a client cannot make the log much larger than its request count. In a traced process every line
+ * written while a span is current carries its trace id (`traceId`, and `xrayTraceId` as X-Ray shows it).
  */
 export function createLogger(name: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   return pino(
@@ -67,6 +69,9 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: serializeError },
       hooks: { streamWrite: capLine },
+      // In a traced process, the trace of the span current where a line is written (a line that names
+      // its request's trace itself keeps it).
+      mixin: () => currentTraceFields() ?? {},
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );

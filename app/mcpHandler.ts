@@ -12,7 +12,6 @@ import {
   type McpServer,
   type ServerEventBus,
 } from '@modelcontextprotocol/server';
-import type { RequestHandler } from 'express';
 import { RPC } from './jsonrpc';
 import { invalidParams } from './server';
 
@@ -122,17 +121,3 @@ export function invalidParamsAnswer(
   if (problem === undefined) return undefined;
   return { jsonrpc: '2.0', id: body.id, error: { code: RPC.INVALID_PARAMS, message: problem } };
 }
-
-/** `invalidParamsAnswer` as Express middleware (after the body is parsed): answered 200, as the SDK answers JSON-RPC errors. */
-export const refuseInvalidParams: RequestHandler = (req, res, next) => {
-  const answer = invalidParamsAnswer(
-    req.method,
-    (name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    },
-    req.body,
-  );
-  if (answer === undefined) return next();
-  res.status(200).json(answer);
-};

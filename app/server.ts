@@ -3,7 +3,9 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   specTypeSchemas,
+  type JSONRPCMessage,
   type JSONRPCRequest,
+  type Transport,
   type ServerEventBus,
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
@@ -43,7 +45,7 @@ function changesOf(def: ServerDefinition): ServerNotifier {
 export function createMcpServer(
   name: string,
   def: ServerDefinition,
-  options: { changes?: boolean; scopePrefix?: string; metrics?: ToolMetrics } = {},
+  options: { changes?: boolean; scopePrefix?: string; metrics?: ToolMetrics; observe?: (message: JSONRPCMessage) => void } = {},
 ): McpServer {
   const changes = options.changes ?? true;
   const subscribable = new Set((def.resources ?? []).filter((r) => r.subscribable).map((r) => r.uri));
@@ -78,7 +80,21 @@ export function createMcpServer(
     server.server.setRequestHandler('resources/subscribe', (request) => check(request.params.uri));
     server.server.setRequestHandler('resources/unsubscribe', (request) => check(request.params.uri));
   }
+  if (options.observe) observeSent(server, options.observe);
   return server;
+}
+
+/** Calls `observe` with every message `server` sends on the transports it is connected to (its answers included). */
+function observeSent(server: McpServer, observe: (message: JSONRPCMessage) => void): void {
+  const connect = server.connect.bind(server);
+  server.connect = (transport: Transport) => {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      observe(message);
+      return send(message, options);
+    };
+    return connect(transport);
+  };
 }
 
 type RequestSchema = {
@@ -90,6 +106,14 @@ type RequestSchema = {
 const REQUEST_SCHEMAS = new Map<string, RequestSchema>(
   (specTypeSchemas.ClientRequest as unknown as { options: RequestSchema[] }).options.map((schema) => [schema.shape.method.value, schema]),
 );
+
+/** The notifications a client may send, by method. */
+const CLIENT_NOTIFICATIONS = new Set<string>(
+  (specTypeSchemas.ClientNotification as unknown as { options: RequestSchema[] }).options.map((schema) => schema.shape.method.value),
+);
+
+/** Whether `method` is one MCP defines for a client to send (a request or a notification, of any revision). */
+export const isMcpMethod = (method: string): boolean => REQUEST_SCHEMAS.has(method) || CLIENT_NOTIFICATIONS.has(method);
 
 /**
  * What is wrong with a request's params, in one line, or undefined when they have the shape its

@@ -6,6 +6,9 @@ import {
   type ToolResultContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ToolMetrics } from '../observability/metrics';
+import { activeTracer } from '../observability/tracing';
 import type { AgentTool, ToolCallOutcome } from './servers';
 
 export interface AskOptions {
@@ -16,6 +19,8 @@ export interface AskOptions {
   callTool: (name: string, args: Record<string, unknown>) => Promise<ToolCallOutcome>;
   /** Model turns at the most; the loop stops there even if the model wants more tools. */
   maxSteps: number;
+  /** Where each Converse call's latency is counted (BedrockLatency, by model). */
+  metrics?: ToolMetrics;
 }
 
 export interface AskResult {
@@ -63,9 +68,7 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
   const toolCalls: AskResult['toolCalls'] = [];
   let lastText = '';
   for (let step = 1; step <= opts.maxSteps; step++) {
-    const out = await opts.bedrock.send(
-      new ConverseCommand({ modelId: opts.modelId, system: [{ text: SYSTEM }], messages: [...messages], ...(toolConfig ? { toolConfig } : {}) }),
-    );
+    const out = await converse(opts, new ConverseCommand({ modelId: opts.modelId, system: [{ text: SYSTEM }], messages: [...messages], ...(toolConfig ? { toolConfig } : {}) }));
     const message = out.output?.message;
     if (!message) throw new Error('Bedrock returned no message');
     messages.push(message);
@@ -92,4 +95,26 @@ export async function ask(opts: AskOptions): Promise<AskResult> {
     messages.push({ role: 'user', content: results });
   }
   return { answer: lastText, stopReason: 'step_limit', steps: opts.maxSteps, toolCalls };
+}
+
+/** One Converse call, timed (BedrockLatency) and, when tracing, in a span `chat <model>` (the GenAI conventions). */
+async function converse(opts: AskOptions, command: ConverseCommand) {
+  const started = performance.now();
+  const span = activeTracer()?.startSpan(`chat ${opts.modelId}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'aws.bedrock', 'gen_ai.request.model': opts.modelId },
+  });
+  try {
+    const out = await opts.bedrock.send(command);
+    opts.metrics?.bedrockCall?.(opts.modelId, true, performance.now() - started);
+    if (out.usage) span?.setAttributes({ 'gen_ai.usage.input_tokens': out.usage.inputTokens ?? 0, 'gen_ai.usage.output_tokens': out.usage.outputTokens ?? 0 });
+    return out;
+  } catch (err) {
+    opts.metrics?.bedrockCall?.(opts.modelId, false, performance.now() - started);
+    span?.setAttribute('error.type', err instanceof Error ? err.name : 'Error');
+    span?.setStatus({ code: SpanStatusCode.ERROR });
+    throw err;
+  } finally {
+    span?.end();
+  }
 }

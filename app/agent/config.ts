@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_PORT, ENV } from '../contract';
-import { allowedHostsFrom, int, list, listenerEnv, parseEnv, withListenerRules } from '../envShared';
+import { allowedHostsFrom, int, list, listenerEnv, observabilityEnv, parseEnv, withListenerRules } from '../envShared';
 import { DEFAULT_MAX_BODY_BYTES } from '../limits';
 import { parseStaticServer, type StaticServer } from './resolver';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './upstream';
@@ -8,6 +8,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES } from './upstream';
 const envSchema = withListenerRules(
   z.object({
     ...listenerEnv,
+    ...observabilityEnv,
     [ENV.agentPort]: int(0, 65535).default(AGENT_PORT),
     /**
      * A static list of MCP servers, replacing Cloud Map (for running locally): comma-separated

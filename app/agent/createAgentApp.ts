@@ -1,11 +1,14 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AuthGate } from '../auth/gate';
 import { HEALTH_PATH, PROTECTED_RESOURCE_METADATA_PREFIX } from '../contract';
 import { DEFAULT_MAX_BODY_BYTES } from '../limits';
-import { clientErrors, internalError, originGuard, plainError, requestLog } from '../http';
+import { clientErrors, internalError, noteTrace, originGuard, plainError, requestLog } from '../http';
 import type { Logger } from '../logger';
+import type { ToolMetrics } from '../observability/metrics';
+import { activeTracer, parentContext, traceFields } from '../observability/tracing';
 import { ask } from './ask';
 import { agentAuthorization } from './gate';
 import { DiscoveryError, type McpEndpoint } from './resolver';
@@ -31,6 +34,8 @@ export interface AgentAppOptions {
   /** A token required on every route but /healthz (containers; on Lambda, IAM). */
   auth?: AuthGate;
   isDraining?: () => boolean;
+  /** Where Bedrock calls are counted. */
+  metrics?: ToolMetrics;
 }
 
 /** The setting that enables /ask, named in its 501. */
@@ -49,6 +54,28 @@ function grouped(endpoints: McpEndpoint[]): { name: string; endpoints: McpEndpoi
   const byServer = new Map<string, McpEndpoint[]>();
   for (const e of endpoints) byServer.set(e.server, [...(byServer.get(e.server) ?? []), e]);
   return [...byServer].map(([name, list]) => ({ name, endpoints: list }));
+}
+
+/**
+ * When tracing: the request in a server span named after its route (`POST /tools/{name}/call`), a child
+ * of the context its headers carry; the calls it makes to servers and to Bedrock are its children.
+ */
+function traced(route: string): RequestHandler {
+  return (req, res, next) => {
+    const tracer = activeTracer();
+    if (!tracer) return next();
+    const span = tracer.startSpan(route, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route.split(' ')[1]! } }, parentContext(undefined, (name) => req.get(name)));
+    noteTrace(res, traceFields(span));
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) {
+        span.setAttribute('error.type', String(res.statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    });
+    context.with(trace.setSpan(context.active(), span), next);
+  };
 }
 
 /**
@@ -92,7 +119,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     }
   });
 
-  app.get('/tools', async (_req, res, next) => {
+  app.get('/tools', traced('GET /tools'), async (_req, res, next) => {
     try {
       const { tools, unreachable } = await servers.tools();
       res.json({ tools, unreachable });
@@ -101,7 +128,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     }
   });
 
-  app.post('/tools/:name/call', requireJson, json, async (req, res, next) => {
+  app.post('/tools/:name/call', traced('POST /tools/{name}/call'), requireJson, json, async (req, res, next) => {
     const name = String(req.params.name);
     if (!toolName.test(name)) {
       res.status(400).json({ error: `Invalid tool name: ${JSON.stringify(name)}` });
@@ -120,7 +147,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
     }
   });
 
-  app.post('/ask', requireJson, json, async (req, res, next) => {
+  app.post('/ask', traced('POST /ask'), requireJson, json, async (req, res, next) => {
     if (!opts.modelId || !opts.bedrock) {
       res.status(501).json({ error: `POST /ask needs a Bedrock model: set ${MODEL_SETTING}. The /tools routes work without one.` });
       return;
@@ -139,6 +166,7 @@ export function createAgentApp(opts: AgentAppOptions): Express {
         tools,
         callTool: (name, args) => servers.callTool(name, args),
         maxSteps: body.data.maxSteps ?? opts.maxSteps ?? 8,
+        ...(opts.metrics ? { metrics: opts.metrics } : {}),
       });
       res.json(result);
     } catch (err) {

@@ -1,7 +1,10 @@
 import type { Server } from 'node:http';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { ENV } from '../contract';
 import { createLogger, type Logger } from '../logger';
+import { metricsFrom } from '../observability/metrics';
+import { startTracing } from '../observability/tracing';
 import { drainOnSignals, listen, runMain, type DrainState } from '../serve';
 import { listenerOptions } from '../envShared';
 import { agentGuardFromEnv, readAgentEnv, type AgentEnv } from './config';
@@ -40,7 +43,10 @@ export function resolverFromEnv(
 export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, listenHost?: string, raw: NodeJS.ProcessEnv = process.env) {
   const resolver = resolverFromEnv(env, logger);
   const auth = agentAuthFromEnv(raw, logger);
+  const metrics = metricsFrom(env[ENV.metrics]);
+  startTracing(env[ENV.tracing], 'agent');
   const servers = new McpServers({
+    ...(metrics ? { metrics } : {}),
     resolver,
     ...(auth ? { auth } : {}),
     timeoutMs: env.CALL_TIMEOUT_MS,
@@ -59,6 +65,7 @@ export function agentFromEnv(env: AgentEnv, logger: Logger, state?: DrainState, 
     // Its own routes: a token with the agent's scope, on containers and npm start; on Lambda, IAM.
     ...(listenHost !== undefined ? { auth: agentGateFromEnv(raw, logger) } : {}),
     isDraining: () => state?.draining ?? false,
+    ...(metrics ? { metrics } : {}),
   });
 }
 

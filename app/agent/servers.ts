@@ -12,6 +12,8 @@ import {
   type Tool,
 } from '@modelcontextprotocol/client';
 import type { Logger } from '../logger';
+import type { AgentOutcome, ToolMetrics } from '../observability/metrics';
+import { activeTracer, inClientSpan, metaCarrier } from '../observability/tracing';
 import { APP_VERSION } from '../version';
 import type { McpEndpoint, Resolver } from './resolver';
 import { authProviderFor, type AgentAuth } from './token';
@@ -103,6 +105,8 @@ export interface ServersOptions {
   /** The clock, in milliseconds. Default Date.now. */
   now?: () => number;
   logger?: Logger;
+  /** Where the calls it routes are counted (AgentToolCalls, by server and outcome). */
+  metrics?: ToolMetrics;
 }
 
 /** The protocol revision an endpoint was found to speak, as the client adopts it on connect. */
@@ -199,7 +203,7 @@ export class McpServers {
       const client = new Client({ name: 'mcp-on-aws-agent', version: APP_VERSION }, { versionNegotiation: { mode: 'auto', probe: { timeoutMs: backstop } } });
       const authProvider = authProviderFor(this.opts.auth, endpoint);
       const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-        fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail }),
+        fetch: boundedFetch({ maxBytes: this.maxResponseBytes, signal: stop.signal, endpoint, onFailure: fail, traced: activeTracer() !== undefined }),
         ...(authProvider ? { authProvider } : {}),
       });
       try {
@@ -284,7 +288,9 @@ export class McpServers {
     const listed = await Promise.allSettled(
       servers.map((server) =>
         this.onServer(byServer.get(server)!, 'tools/list', (e) =>
-          this.withClient(e, async (c, options) => (await c.listTools(undefined, options)).tools).catch((err: unknown) => {
+          inClientSpan(activeTracer(), server, e.url, { method: 'tools/list' }, () =>
+            this.withClient(e, async (c, options) => (await c.listTools(undefined, options)).tools),
+          ).catch((err: unknown) => {
             // A JSON-RPC error answering tools/list: said with the endpoint it came from.
             throw err instanceof ProtocolError ? new UpstreamError(e, summarize(err)) : err;
           }),
@@ -350,26 +356,41 @@ export class McpServers {
       }
       throw new ToolNotFoundError(name);
     }
+    const started = performance.now();
+    const counted = (outcome: AgentOutcome) => this.opts.metrics?.agentCall?.(tool.server, outcome, performance.now() - started);
+    const tracer = activeTracer();
     try {
       const { endpoint, value: result } = await this.onServer(
         endpoints.filter((e) => e.server === tool.server),
         'tools/call',
         (e) =>
-          this.withClient(e, async (c, options) => {
-            try {
-              // The listed definition lets a 2026-07-28 call carry the tool's Mcp-Param-* headers without listing again.
-              return (await c.callTool({ name: tool.tool, arguments: args }, { ...options, toolDefinition: { ...tool, name: tool.tool } })) as CallToolResult;
-            } catch (err) {
-              // A refused revision is not the tool's error: see withClient.
-              if (err instanceof ProtocolError && err.code !== ProtocolErrorCode.UnsupportedProtocolVersion) {
-                return { isError: true, content: [{ type: 'text' as const, text: protocolErrorText(err) }] };
-              }
-              throw err;
-            }
-          }),
+          inClientSpan(
+            tracer,
+            tool.server,
+            e.url,
+            { method: 'tools/call', target: tool.tool, toolName: tool.tool },
+            () =>
+              this.withClient(e, async (c, options) => {
+                try {
+                  // The listed definition lets a 2026-07-28 call carry the tool's Mcp-Param-* headers without listing again.
+                  // The call's trace context goes in its _meta (as the MCP conventions say) as well as in its headers.
+                  const params = { name: tool.tool, arguments: args, ...(tracer ? { _meta: metaCarrier() } : {}) };
+                  return (await c.callTool(params, { ...options, toolDefinition: { ...tool, name: tool.tool } })) as CallToolResult;
+                } catch (err) {
+                  // A refused revision is not the tool's error: see withClient.
+                  if (err instanceof ProtocolError && err.code !== ProtocolErrorCode.UnsupportedProtocolVersion) {
+                    return { isError: true, content: [{ type: 'text' as const, text: protocolErrorText(err) }] };
+                  }
+                  throw err;
+                }
+              }),
+            (result) => ({ toolError: result.isError === true }),
+          ),
       );
+      counted(result.isError === true ? 'tool_error' : 'ok');
       return { tool: tool.name, server: tool.server, endpoint, result };
     } catch (err) {
+      counted(err instanceof ServerUnreachableError ? 'unreachable' : err instanceof CallTimeoutError ? 'timeout' : 'upstream_error');
       if (err instanceof ServerUnreachableError) this.toolsCache = undefined;
       throw err;
     }

@@ -1,4 +1,5 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { injectHeaders } from '../observability/tracing';
 import { TokenUnavailableError } from './token';
 import type { McpEndpoint } from './resolver';
 
@@ -84,12 +85,20 @@ export function boundedFetch(opts: {
   signal: AbortSignal;
   endpoint: McpEndpoint;
   onFailure: (err: Error) => void;
+  /** Sends the current trace context in each request's headers (traceparent, X-Amzn-Trace-Id). */
+  traced?: boolean;
 }): typeof fetch {
   return async (input, init) => {
     const signal = init?.signal ? AbortSignal.any([init.signal, opts.signal]) : opts.signal;
+    let headers = init?.headers;
+    if (opts.traced) {
+      const traced = new Headers(init?.headers);
+      injectHeaders(traced);
+      headers = traced;
+    }
     let response: Response;
     try {
-      response = await fetch(input, { ...init, signal });
+      response = await fetch(input, { ...init, ...(headers ? { headers } : {}), signal });
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       throw new ConnectionError(err);

@@ -7,47 +7,93 @@
 /** The CloudWatch namespace of every metric the apps write. */
 export const METRICS_NAMESPACE = 'McpOnAws';
 
-/** Metric names, and the dimension sets they are written with. */
-export const METRIC = { calls: 'ToolCalls', errors: 'ToolErrors', duration: 'ToolDuration', coldStart: 'ColdStart' } as const;
+/** Metric names, and the dimension sets each family is written with. */
+export const METRIC = {
+  calls: 'ToolCalls',
+  errors: 'ToolErrors',
+  duration: 'ToolDuration',
+  coldStart: 'ColdStart',
+  protocolErrors: 'ProtocolErrors',
+  agentCalls: 'AgentToolCalls',
+  agentErrors: 'AgentToolErrors',
+  agentDuration: 'AgentToolDuration',
+  bedrockLatency: 'BedrockLatency',
+  bedrockErrors: 'BedrockErrors',
+} as const;
 export const DIMENSION_SETS = [['Server', 'Tool', 'Outcome'], ['Server']] as const;
+export const PROTOCOL_DIMENSION_SETS = [['Server', 'Method'], ['Server']] as const;
+export const AGENT_DIMENSION_SETS = [['Server', 'Outcome'], ['Server']] as const;
+export const BEDROCK_DIMENSION_SETS = [['Model']] as const;
 
 /** How a call ended: its result, a tool error (`isError`, or the tool threw), or a request for input. */
 export type Outcome = 'ok' | 'tool_error' | 'input_required';
 
-/** Where the tools report their calls. */
+/** How a call the agent made to a server ended (a bounded set: the dimension's values). */
+export type AgentOutcome = 'ok' | 'tool_error' | 'unreachable' | 'timeout' | 'upstream_error';
+
+/** Where the apps report what they do. */
 export interface ToolMetrics {
   toolCall(server: string, tool: string, outcome: Outcome, durationMs: number): void;
   /** Lambda: the first invocation of an execution environment. */
   coldStart?(server: string): void;
+  /**
+   * An MCP request answered with a JSON-RPC error or an HTTP error (not an authorization refusal);
+   * `method`: an MCP method or `_OTHER`, so that the dimension stays bounded.
+   */
+  protocolError?(server: string, method: string, code: number | undefined, status: number): void;
+  /** The agent: a tool call it routed to `server`. */
+  agentCall?(server: string, outcome: AgentOutcome, durationMs: number): void;
+  /** The agent: one Bedrock Converse call. */
+  bedrockCall?(model: string, ok: boolean, durationMs: number): void;
 }
 
-/** The EMF record of one call (CloudWatch embedded metric format, specification version 0). */
-export function emfRecord(server: string, tool: string, outcome: Outcome, durationMs: number, timestamp: number): Record<string, unknown> {
+type Unit = 'Count' | 'Milliseconds';
+
+/**
+ * One record of CloudWatch's embedded metric format (specification version 0): `metrics` (name → unit
+ * and value) with `dimensions` (every set's names among `values`), and `properties` that are logged only.
+ */
+export function emfLine(
+  metrics: Record<string, { unit: Unit; value: number }>,
+  dimensions: readonly (readonly string[])[],
+  values: Record<string, string>,
+  timestamp: number,
+  properties: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [
         {
           Namespace: METRICS_NAMESPACE,
-          Dimensions: DIMENSION_SETS.map((set) => [...set]),
-          Metrics: [
-            { Name: METRIC.calls, Unit: 'Count' },
-            { Name: METRIC.errors, Unit: 'Count' },
-            { Name: METRIC.duration, Unit: 'Milliseconds' },
-          ],
+          Dimensions: dimensions.map((set) => [...set]),
+          Metrics: Object.entries(metrics).map(([Name, m]) => ({ Name, Unit: m.unit })),
         },
       ],
     },
-    Server: server,
-    Tool: tool,
-    Outcome: outcome,
-    [METRIC.calls]: 1,
-    [METRIC.errors]: outcome === 'tool_error' ? 1 : 0,
-    [METRIC.duration]: Math.round(durationMs * 1000) / 1000,
+    ...properties,
+    ...values,
+    ...Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, m.value])),
   };
 }
 
-/** One EMF line per call, written with `write` (default: stdout, which Lambda and the ECS/EKS log drivers send to CloudWatch Logs). */
+const ms = (durationMs: number) => Math.round(durationMs * 1000) / 1000;
+
+/** The EMF record of one call (CloudWatch embedded metric format, specification version 0). */
+export function emfRecord(server: string, tool: string, outcome: Outcome, durationMs: number, timestamp: number): Record<string, unknown> {
+  return emfLine(
+    {
+      [METRIC.calls]: { unit: 'Count', value: 1 },
+      [METRIC.errors]: { unit: 'Count', value: outcome === 'tool_error' ? 1 : 0 },
+      [METRIC.duration]: { unit: 'Milliseconds', value: ms(durationMs) },
+    },
+    DIMENSION_SETS,
+    { Server: server, Tool: tool, Outcome: outcome },
+    timestamp,
+  );
+}
+
+/** One EMF line per event, written with `write` (default: stdout, which Lambda and the ECS/EKS log drivers send to CloudWatch Logs). */
 export class EmfMetrics implements ToolMetrics {
   constructor(
     private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
@@ -59,12 +105,47 @@ export class EmfMetrics implements ToolMetrics {
   }
 
   coldStart(server: string): void {
+    this.write(JSON.stringify(emfLine({ [METRIC.coldStart]: { unit: 'Count', value: 1 } }, [['Server']], { Server: server }, this.now())));
+  }
+
+  protocolError(server: string, method: string, code: number | undefined, status: number): void {
     this.write(
-      JSON.stringify({
-        _aws: { Timestamp: this.now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['Server']], Metrics: [{ Name: METRIC.coldStart, Unit: 'Count' }] }] },
-        Server: server,
-        [METRIC.coldStart]: 1,
-      }),
+      JSON.stringify(
+        emfLine({ [METRIC.protocolErrors]: { unit: 'Count', value: 1 } }, PROTOCOL_DIMENSION_SETS, { Server: server, Method: method }, this.now(), {
+          status,
+          ...(code !== undefined ? { code } : {}),
+        }),
+      ),
+    );
+  }
+
+  agentCall(server: string, outcome: AgentOutcome, durationMs: number): void {
+    this.write(
+      JSON.stringify(
+        emfLine(
+          {
+            [METRIC.agentCalls]: { unit: 'Count', value: 1 },
+            [METRIC.agentErrors]: { unit: 'Count', value: outcome === 'ok' ? 0 : 1 },
+            [METRIC.agentDuration]: { unit: 'Milliseconds', value: ms(durationMs) },
+          },
+          AGENT_DIMENSION_SETS,
+          { Server: server, Outcome: outcome },
+          this.now(),
+        ),
+      ),
+    );
+  }
+
+  bedrockCall(model: string, ok: boolean, durationMs: number): void {
+    this.write(
+      JSON.stringify(
+        emfLine(
+          { [METRIC.bedrockLatency]: { unit: 'Milliseconds', value: ms(durationMs) }, [METRIC.bedrockErrors]: { unit: 'Count', value: ok ? 0 : 1 } },
+          BEDROCK_DIMENSION_SETS,
+          { Model: model },
+          this.now(),
+        ),
+      ),
     );
   }
 }
@@ -82,9 +163,18 @@ export class PrometheusMetrics implements ToolMetrics {
     this.series.set(key, s);
   }
 
-  /** How many label sets are kept (bounded by the tools the servers define, times three outcomes). */
+  private readonly protocol = new Map<string, { labels: Record<string, string>; count: number }>();
+
+  protocolError(server: string, method: string): void {
+    const key = `${server}\n${method}`;
+    const p = this.protocol.get(key) ?? { labels: { server, method }, count: 0 };
+    p.count++;
+    this.protocol.set(key, p);
+  }
+
+  /** How many label sets are kept (bounded by the tools the servers define, times three outcomes, and by MCP's methods). */
   get size(): number {
-    return this.series.size;
+    return this.series.size + this.protocol.size;
   }
 
   render(): string {
@@ -101,6 +191,9 @@ export class PrometheusMetrics implements ToolMetrics {
       '# HELP mcp_tool_duration_milliseconds Time spent in tool calls.',
       '# TYPE mcp_tool_duration_milliseconds summary',
       ...all.flatMap((s) => [`mcp_tool_duration_milliseconds_sum${labels(s.labels)} ${s.durationMs}`, `mcp_tool_duration_milliseconds_count${labels(s.labels)} ${s.calls}`]),
+      '# HELP mcp_protocol_errors_total MCP requests answered with a JSON-RPC or HTTP error (not authorization refusals), by server and method.',
+      '# TYPE mcp_protocol_errors_total counter',
+      ...[...this.protocol.values()].map((p) => `mcp_protocol_errors_total${labels(p.labels)} ${p.count}`),
     ];
     return `${lines.join('\n')}\n`;
   }
