@@ -118,6 +118,12 @@ function callbackUrl(s: string): boolean {
   return !u.hash && (u.protocol === 'https:' || (u.protocol === 'http:' && u.hostname === 'localhost'));
 }
 
+/** The OpenTelemetry collector beside each container (AWS Distro for OpenTelemetry), which sends the spans to X-Ray. */
+export const DEFAULT_COLLECTOR_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0';
+
+/** The AWS Distro for OpenTelemetry collector as a Lambda layer (arm64), in `region`: it receives OTLP on localhost:4318 and sends to X-Ray. */
+export const defaultCollectorLayerArn = (region: string) => `arn:aws:lambda:${region}:901920570463:layer:aws-otel-collector-arm64-ver-0-115-0:3`;
+
 /** Every stack setting, as `pulumi config set <key> <value>` sets it. Pulumi.yaml declares the same keys. */
 export const configSchema = z.object({
   target: oneOf(TARGETS).default('lambda'),
@@ -177,6 +183,17 @@ eksReplicas: int(1, 100).default(2),
   eksAdminPrincipals: list(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, 'items must be IAM role or user ARNs')).default([]),
 
   agentModelId: z.string().min(1).optional(),
+
+  tracing: bool.default(true),
+  tracingCollectorImage: z.string().regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, 'must be a container image such as public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0').default(DEFAULT_COLLECTOR_IMAGE),
+  tracingLambdaLayerArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/, 'must be a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)').optional(),
+  alarmEmail: z.string().regex(/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'must be an email address').optional(),
+  alarmToolErrorPercent: int(1, 100).default(5),
+  alarmLatencyP99Ms: int(10, 900_000).default(5000),
+  alarm5xxCount: int(1, 1_000_000).default(5),
+  alarmConcurrencyPercent: int(10, 100).default(80),
+  alarmAccountConcurrency: int(10, 1_000_000).default(1000),
+  syntheticIntervalMinutes: int(0, 1440).default(5),
 
   auth: oneOf(AUTH_SETTINGS).default('cognito'),
   authCallbackUrls: list(

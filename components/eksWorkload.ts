@@ -5,6 +5,7 @@ import { ENV, HEALTH_PATH } from '../app/contract';
 import { containerEnvironment, deregistrationDelaySeconds, NODE_UID, preStopPause, TERMINATION_GRACE_SECONDS, toEnvList } from './container';
 import type { EksPlatform } from './eksPlatform';
 import { assumeRolePolicy } from './iam';
+import { COLLECTOR_CONTAINER, collectorConfig } from './tracing';
 import { workloadOptions, type LegacyNames } from './legacy';
 import type { Workload, WorkloadSpec } from './workload';
 
@@ -145,6 +146,21 @@ export class EksWorkload extends pulumi.ComponentResource implements Workload {
                   lifecycle: preStopPause(),
                   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
                 },
+                // Traced: the collector beside the app, which takes its OTLP on loopback to X-Ray (with the pod's identity).
+                ...(spec.tracing
+                  ? [
+                      {
+                        name: COLLECTOR_CONTAINER,
+                        image: spec.tracing.collectorImage,
+                        env: region.apply((r) => [
+                          { name: 'AOT_CONFIG_CONTENT', value: collectorConfig(r) },
+                          { name: ENV.region, value: r },
+                        ]),
+                        resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
+                      },
+                    ]
+                  : []),
               ],
             },
           },

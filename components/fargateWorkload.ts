@@ -5,6 +5,7 @@ import { secretReference } from '../config';
 import { CONTAINER_NAME, containerEnvironment, NODE_UID, STOP_TIMEOUT_SECONDS, toEnvList } from './container';
 import type { FargatePlatform } from './fargatePlatform';
 import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
+import { COLLECTOR_CONTAINER, collectorConfig } from './tracing';
 import { workloadOptions, type LegacyNames } from './legacy';
 import { requestCountLabel, targetGroup } from './loadBalancer';
 import type { Workload, WorkloadSpec } from './workload';
@@ -171,6 +172,19 @@ export class FargateWorkload extends pulumi.ComponentResource implements Workloa
           options: { 'awslogs-group': group, 'awslogs-region': regionName, 'awslogs-stream-prefix': spec.kind === 'agent' ? spec.name : 'mcp' },
         },
       },
+      // Traced: the collector beside the app, which takes its OTLP on loopback to X-Ray (with the task role).
+      ...(spec.tracing
+        ? [
+            {
+              name: COLLECTOR_CONTAINER,
+              image: spec.tracing.collectorImage,
+              // Spans are lost while it restarts; the app keeps serving.
+              essential: false,
+              environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(regionName) }],
+              logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': regionName, 'awslogs-stream-prefix': COLLECTOR_CONTAINER } },
+            },
+          ]
+        : []),
     ]);
     const settings = spec.settings;
     const taskDefinition = new aws.ecs.TaskDefinition(

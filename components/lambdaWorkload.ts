@@ -7,7 +7,7 @@ import { defaultStage, httpApi, invokePermission, lambdaIntegration, route, rout
 import { lambdaBase } from './iam';
 import type { LambdaPlatform } from './lambdaPlatform';
 import { workloadOptions, type LegacyNames } from './legacy';
-import type { Workload, WorkloadSpec } from './workload';
+import { collectorLayerArn, type Workload, type WorkloadSpec } from './workload';
 
 export const LAMBDA_WORKLOAD_TYPE = 'mcp-on-aws:index:LambdaWorkload';
 
@@ -81,6 +81,10 @@ export class LambdaWorkload extends pulumi.ComponentResource implements Workload
     const streaming = settings.lambdaFunctionUrl && spec.exposure === 'public';
     const reserved =
       settings.lambdaReservedConcurrency === undefined ? undefined : splitReservedConcurrency(settings.lambdaReservedConcurrency, streaming);
+    // Traced: Lambda's active tracing (the invocation's own X-Ray segment, whose trace the app's spans
+    // join) and the collector layer, which takes the app's OTLP on loopback to X-Ray.
+    const tracing = spec.tracing;
+    const layers = tracing ? [aws.getRegionOutput({}, { parent }).region.apply((region) => collectorLayerArn(tracing, region))] : undefined;
     const functionArgs = (handler: string, timeout: number, reservedConcurrentExecutions?: number): aws.lambda.FunctionArgs => ({
       runtime: aws.lambda.Runtime.NodeJS22dX,
       architectures: ['arm64'],
@@ -92,6 +96,7 @@ export class LambdaWorkload extends pulumi.ComponentResource implements Workload
       environment: { variables },
       loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
       reservedConcurrentExecutions,
+      ...(layers ? { layers, tracingConfig: { mode: 'Active' } } : {}),
     });
 
     const warm = settings.lambdaProvisionedConcurrency;

@@ -17,6 +17,8 @@ import type { BundleSpec } from '../scripts/bundles';
 import type { Discovery, DiscoveryService } from './discovery';
 import type { Authorization } from './auth';
 import { policyDocument } from './iam';
+import { tracingEnvironment, XRAY_WRITE_STATEMENT, type TracingSpec } from './tracing';
+import { defaultCollectorLayerArn } from '../config';
 
 /**
  * What a target needs to run one workload: an MCP server, or the agent. Every target builds every
@@ -64,6 +66,8 @@ export interface WorkloadSpec {
   frontDoorEnvironment?: (baseUrl: pulumi.Output<string>) => Record<string, pulumi.Input<string>>;
   /** How a server authorizes requests, as its Cloud Map endpoint says. */
   auth?: { mode: AuthMode; scope: string };
+  /** Where its spans go (the collector each target runs beside it); undefined, not traced. */
+  tracing?: TracingSpec;
 }
 
 /** What a target made of a workload. */
@@ -77,9 +81,23 @@ export interface Workload {
   readonly url?: pulumi.Output<string>;
 }
 
+/** How a workload of the stack traces, from its settings (the service name X-Ray shows: <project>-<stack>-<workload>). */
+export function tracingSpec(config: StackConfig, name: string): TracingSpec | undefined {
+  if (!config.tracing) return undefined;
+  return {
+    serviceName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
+    collectorImage: config.tracingCollectorImage,
+    ...(config.tracingLambdaLayerArn ? { lambdaLayerArn: config.tracingLambdaLayerArn } : {}),
+  };
+}
+
+/** The collector layer of a traced Lambda function in `region`: the setting's, or AWS's ADOT collector layer. */
+export const collectorLayerArn = (tracing: TracingSpec, region: string) => tracing.lambdaLayerArn ?? defaultCollectorLayerArn(region);
+
 /** The spec of MCP server `server`. */
 export function serverSpec(config: StackConfig, server: string, primary: boolean, discovery: DiscoveryService, auth: Authorization): WorkloadSpec {
   const mode = auth.mode;
+  const tracing = tracingSpec(config, server);
   return {
     name: server,
     kind: 'server',
@@ -99,11 +117,14 @@ export function serverSpec(config: StackConfig, server: string, primary: boolean
       [ENV.logLevel]: 'info',
       // Per-tool metrics as embedded-metric-format lines: CloudWatch Logs extracts them on every target.
       [ENV.metrics]: 'emf',
+      ...(tracing ? tracingEnvironment(tracing) : {}),
     },
     settings: workloadSettings(config, server),
     autoscale: true,
     exposure: 'public',
     callsServers: false,
+    // A server calls no AWS API; its spans' collector writes to X-Ray.
+    ...(tracing ? { policy: () => policyDocument([XRAY_WRITE_STATEMENT]), tracing } : {}),
     secrets: keyValues(config.containerSecrets),
     secretsKmsKeyArns: config.containerSecretsKmsKeyArns,
     logRetentionDays: config.logRetentionDays,
@@ -158,6 +179,7 @@ export function agentPolicy(namespaceName: string, modelId: string | undefined, 
 
 /** The agent's spec: it finds every server of the stack's namespace in Cloud Map. */
 export function agentSpec(config: StackConfig, discovery: Discovery, auth: Authorization): WorkloadSpec {
+  const tracing = tracingSpec(config, 'agent');
   return {
     name: 'agent',
     kind: 'agent',
@@ -172,13 +194,17 @@ export function agentSpec(config: StackConfig, discovery: Discovery, auth: Autho
       [ENV.namespaceId]: discovery.namespaceId,
       ...(config.agentModelId ? { [ENV.model]: config.agentModelId } : {}),
       [ENV.logLevel]: 'info',
+      [ENV.metrics]: 'emf',
+      ...(tracing ? tracingEnvironment(tracing) : {}),
       ...auth.agentEnvironment(),
     },
     settings: workloadSettings(config, 'agent'),
     autoscale: false,
     exposure: 'private',
     callsServers: true,
-    policy: (parent) => agentPolicy(discovery.namespaceName, config.agentModelId, parent, auth.agentSecretStatements()),
+    policy: (parent) =>
+      agentPolicy(discovery.namespaceName, config.agentModelId, parent, [...auth.agentSecretStatements(), ...(tracing ? [XRAY_WRITE_STATEMENT] : [])]),
+    ...(tracing ? { tracing } : {}),
     // Its own routes (container agents) check tokens as the servers do, with the agent's scope.
     frontDoorEnvironment: (base) => auth.gateEnvironment(base),
     secrets: {},

@@ -20,7 +20,7 @@ import { dependenciesOf } from '../helpers/dependencies';
 import { crossObjectProblems, objectsOf, type Objects } from '../helpers/k8s';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, registered, urns, type Registered } from '../setup';
-import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
+import { agentPolicyDocument, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
 import { authorization } from '../fixtures/auth';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -73,7 +73,7 @@ describe('EKS platform and workloads (under mocks)', function () {
       assert.deepEqual(
         objects.map((r) => r.name).sort(),
         ['eks-ns', 'eks-alb', 'eks-front-door', 'agent-deployment', 'agent-service', 'agent-sa']
-          .concat(...['cost', 'text'].map((s) => ['deployment', 'service', 'ingress', 'hpa', 'pdb'].map((k) => `eks-${s}-${k}`)))
+          .concat(...['cost', 'text'].map((s) => ['deployment', 'service', 'ingress', 'hpa', 'pdb', 'sa'].map((k) => `eks-${s}-${k}`)))
           .sort(),
       );
       for (const r of objects) {
@@ -93,7 +93,8 @@ describe('EKS platform and workloads (under mocks)', function () {
       assert.deepEqual(o.deployment.map((x) => x.metadata.name).sort(), ['agent', 'mcp-cost', 'mcp-text']);
       assert.deepEqual(o.service.map((x) => x.metadata.name).sort(), ['agent', 'mcp-cost', 'mcp-text']);
       assert.deepEqual(o.ingress.map((x) => x.metadata.name).sort(), ['mcp-cost', 'mcp-front-door', 'mcp-text']);
-      assert.equal(o.podIdentity.length, 1);
+      // The agent's, and each server's (its collector writes to X-Ray).
+      assert.equal(o.podIdentity.length, 3);
       assert.deepEqual(crossObjectProblems(o), []);
     });
 
@@ -127,7 +128,7 @@ describe('EKS platform and workloads (under mocks)', function () {
       ['pdb selector', (o) => (text(o.pdb).spec.selector.matchLabels = { 'app.kubernetes.io/part-of': 'mcp-on-aws' }), /pdb mcp\/mcp-text/],
       ['node pool name', (o) => (o.nodePool[0].metadata.name = 'arm64'), /node pool mcp-arm64, which does not exist/],
       ['node pool arch', (o) => (o.nodePool[0].spec.template.spec.requirements[0].values = ['amd64']), /makes no arm64 nodes/],
-      ['service account name', (o) => (o.serviceAccount[0].metadata.name = 'mcp-agent'), /service account agent does not exist/],
+      ['service account name', (o) => (o.serviceAccount.find((sa) => sa.metadata.name === 'agent')!.metadata.name = 'mcp-agent'), /service account agent does not exist/],
       ['pod identity service account', (o) => (o.podIdentity[0].serviceAccount = 'default'), /pod identity mcp\/default/],
       ['namespace', (o) => (agent(o.service).metadata.namespace = 'default'), /service default\/agent: its namespace/],
     ];
@@ -474,7 +475,8 @@ describe('EKS platform and workloads (under mocks)', function () {
       urns.length = 0;
       aliases.length = 0;
       calls.length = 0;
-      const config = parseConfig({ target: 'eks' });
+      // Untraced: the primary's spec has no policy, the collector's being the only one it would have.
+      const config = parseConfig({ target: 'eks', tracing: 'false' });
       const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
       const auth = authorization(config);
       const cost = discovery.addServer('cost', { serviceName: 'mcp-server', primary: true });
@@ -563,10 +565,13 @@ describe('EKS platform and workloads (under mocks)', function () {
       assert.deepEqual(policies.map((p) => p.inputs.role), ['agent-role-id'], 'the id of the role above');
       assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), agentPolicyDocument(true));
       assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
-      // The servers call no AWS API: no role, service account or association of their own.
-      assert.deepEqual(d.all('aws:iam/role:Role').map((r) => r.name).sort(), ['eks-cluster', 'eks-node']);
-      assert.deepEqual(d.all('kubernetes:core/v1:ServiceAccount'), []);
-      assert.deepEqual(d.all('aws:eks/podIdentityAssociation:PodIdentityAssociation'), []);
+      // The servers call no AWS API: their identities may only write traces (their collectors').
+      assert.deepEqual(d.all('aws:iam/role:Role').map((r) => r.name).sort(), ['eks-cluster', 'eks-cost-role', 'eks-node', 'eks-text-role']);
+      for (const s of ['cost', 'text']) {
+        const policy = d.all('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === `eks-${s}-policy`)!;
+        assert.deepEqual(JSON.parse(policy.inputs.policy).Statement, [XRAY_WRITE]);
+      }
+      assert.deepEqual(d.all('kubernetes:core/v1:ServiceAccount').map((sa) => sa.name).sort(), ['eks-cost-sa', 'eks-text-sa']);
       assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.mcp.svc.cluster.local');
     });
 

@@ -16,7 +16,7 @@ import { readStackConfig } from '../../program';
 import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, DEFAULT_ZONES, registered, urns, zones } from '../setup';
-import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
+import { agentPolicyDocument, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
 import { authorization } from '../fixtures/auth';
 
 // Drains Pulumi's queue of outstanding registrations.
@@ -198,7 +198,7 @@ describe('Fargate platform and workloads (under mocks)', function () {
         { name: 'TOKEN', valueFrom: SECRETS.partial },
       ]);
       for (const workload of ['fargate-cost', 'fargate-text']) {
-        assert.equal(statements(d, `${workload}-task`).length, 0, 'the app’s own role has no permissions');
+        assert.deepEqual(statements(d, `${workload}-task`), [XRAY_WRITE], 'the app’s own role may only write its traces');
         assert.deepEqual(container(d, workload).secrets.map((s: any) => s.name), ['API_KEY', 'DB_PASSWORD', 'TOKEN']);
       }
     });

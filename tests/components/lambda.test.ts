@@ -8,7 +8,7 @@ import { agentSpec, serverSpec, type WorkloadSpec } from '../../components/workl
 import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { registered, type Registered } from '../setup';
-import { agentPolicyDocument, MODEL } from '../fixtures/agentPolicy';
+import { agentPolicyDocument, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
 import { authorization } from '../fixtures/auth';
 
 // Drains Pulumi's queue of outstanding registrations.
@@ -172,15 +172,16 @@ describe('Lambda target (under mocks)', function () {
       }
     });
 
-    it('gives each function a role that may only write its own logs', () => {
+    it('gives each function a role that may only write its own logs and its traces', () => {
       for (const s of SERVERS) {
         assert.deepEqual(JSON.parse(d.one('aws:iam/role:Role', `lambda-${s}-role`).inputs.assumeRolePolicy), {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
         });
         const policies = childrenOf(d, `lambda-${s}`, 'aws:iam/rolePolicy:RolePolicy');
-        assert.deepEqual(policies.map((p) => p.name), [`lambda-${s}-logs`], 'servers call no AWS API');
-        const policy = policies[0]!.inputs;
+        assert.deepEqual(policies.map((p) => p.name).sort(), [`lambda-${s}-logs`, `lambda-${s}-policy`], 'servers call no AWS API: they write their logs and traces');
+        assert.deepEqual(JSON.parse(policies.find((p) => p.name === `lambda-${s}-policy`)!.inputs.policy).Statement, [XRAY_WRITE]);
+        const policy = policies.find((p) => p.name === `lambda-${s}-logs`)!.inputs;
         assert.equal(policy.role, `lambda-${s}-role-id`);
         assert.deepEqual(JSON.parse(policy.policy), {
           Version: '2012-10-17',

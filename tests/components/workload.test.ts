@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { bedrockModelArns } from '../../components/workload';
 import { deployWith } from '../helpers/pulumi';
 import type { Registered } from '../setup';
-import { agentStatements, MODEL } from '../fixtures/agentPolicy';
+import { AGENT_SECRET_ARN, agentStatements, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
 
 
 
@@ -26,10 +26,15 @@ describe('the agent workload (under mocks)', function () {
   });
 
   for (const target of ['lambda', 'fargate', 'eks']) {
-    it(`${target}: has exactly the same permissions as on every target, and no server has any`, async () => {
+    it(`${target}: has exactly the same permissions as on every target, and no server has any but writing its traces`, async () => {
       const d = await deployWith({ target, agentModelId: MODEL });
       assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), agentStatements(true));
-      assert.deepEqual(ownStatements(d.all('aws:iam/rolePolicy:RolePolicy')).filter((s: { Action: string[] }) => !s.Action.some((a) => a.startsWith('secretsmanager:'))), []);
+      const servers = d.all('aws:iam/rolePolicy:RolePolicy').filter((p) => !d.agent('aws:iam/rolePolicy:RolePolicy').includes(p));
+      assert.deepEqual(ownStatements(servers), [XRAY_WRITE, XRAY_WRITE], 'each of the two servers: X-Ray, nothing else');
+      const untraced = await deployWith({ target, agentModelId: MODEL, tracing: 'false' });
+      assert.deepEqual(ownStatements(untraced.agent('aws:iam/rolePolicy:RolePolicy')), agentStatements(true, AGENT_SECRET_ARN, false));
+      const untracedServers = untraced.all('aws:iam/rolePolicy:RolePolicy').filter((p) => !untraced.agent('aws:iam/rolePolicy:RolePolicy').includes(p));
+      assert.deepEqual(ownStatements(untracedServers), [], 'untraced: the servers have none');
     });
 
     it(`${target}: without a model, may list and discover only`, async () => {
