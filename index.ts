@@ -14,4 +14,5 @@ export const functionUrl = outputs.functionUrl;
 export const clusterName = outputs.clusterName;
 export const kubeconfig = outputs.kubeconfig;
 export const auth = outputs.auth;
+export const observability = outputs.observability;
 export const warnings = outputs.warnings;

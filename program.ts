@@ -11,6 +11,9 @@ import { fargateTarget } from './components/fargatePlatform';
 import { lambdaTarget } from './components/lambdaPlatform';
 import { deployOn, type ServerOutput, type TargetDefinition, type TargetOutputs } from './components/targets';
 import { agentSpec, serverSpec } from './components/workload';
+import { Observability, syntheticStatements } from './components/observability';
+import { policyDocument } from './components/iam';
+import { ENV } from './app/contract';
 
 /** This project's settings from the stack's configuration, validated (see config.ts). */
 export function readStackConfig(): StackConfig {
@@ -29,7 +32,7 @@ export const TARGET_DEFINITIONS: { [T in Target]: TargetDefinition<any> } = {
   eks: eksTarget,
 };
 
-export interface StackOutputs extends TargetOutputs {
+export interface StackOutputs extends Omit<TargetOutputs, 'monitoring'> {
   target: Target;
   /** The namespace and the primary server's Cloud Map service. */
   discovery: pulumi.Output<{ namespaceName: string; namespaceId: string; serviceName: string; serviceId: string }>;
@@ -37,6 +40,8 @@ export interface StackOutputs extends TargetOutputs {
   servers: pulumi.Output<Record<string, ServerOutput>>;
   /** How clients get tokens (no secret value). */
   auth: pulumi.Output<AuthOutput>;
+  /** The stack's CloudWatch dashboard, and the SNS topic its alarms notify. */
+  observability: pulumi.Output<{ dashboardUrl: string; alarmTopicArn: string }>;
 }
 
 /** Said in `warnings` of a stack with `auth: none`. */
@@ -89,5 +94,38 @@ export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatal
     stack,
     project: pulumi.getProject(),
   });
-  return { ...outputs, target: config.target, discovery: discovery.summary, auth: auth.output, warnings: [...warnings, ...outputs.warnings] };
+  const observability = new Observability(
+    'observability',
+    {
+      config,
+      project: pulumi.getProject(),
+      stack,
+      servers: deployed.map((name) => ({ name, tools: catalog.load(name).tools.map((t) => t.name) })),
+      monitoring: outputs.monitoring,
+      // The synthetic check finds and calls the servers as the agent does: the same discovery, the same machine client.
+      synthetic: {
+        environment: {
+          [ENV.namespace]: discovery.namespaceName,
+          [ENV.namespaceId]: discovery.namespaceId,
+          [ENV.logLevel]: 'info',
+          ...auth.agentEnvironment(),
+        },
+        statements: () => policyDocument(syntheticStatements(discovery.namespaceName, auth.agentSecretStatements())),
+      },
+    },
+    opts,
+  );
+  const region = aws.getRegionOutput({}, { provider }).region;
+  const { monitoring: _monitoring, ...stackOutputs } = outputs;
+  return {
+    ...stackOutputs,
+    target: config.target,
+    discovery: discovery.summary,
+    auth: auth.output,
+    observability: pulumi.all([region, observability.dashboardName, observability.topicArn]).apply(([r, dashboard, topic]) => ({
+      dashboardUrl: `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#dashboards/dashboard/${dashboard}`,
+      alarmTopicArn: topic,
+    })),
+    warnings: [...warnings, ...outputs.warnings],
+  };
 }

@@ -8,7 +8,7 @@ import type { ContainerImage } from './image';
 import { LEGACY_PARENTS, legacyOptions } from './legacy';
 import { TLS_POLICY } from './loadBalancer';
 import type { Network } from './network';
-import { containerPieces, type Platform, type TargetDefinition } from './targets';
+import { containerPieces, type FrontDoorMonitoring, type Platform, type TargetDefinition } from './targets';
 import type { WorkloadSpec } from './workload';
 
 export const EKS_PLATFORM_TYPE = 'mcp-on-aws:index:EksPlatform';
@@ -102,6 +102,11 @@ export class EksPlatform extends pulumi.ComponentResource implements Platform {
   readonly ingressClass: k8s.networking.v1.IngressClass;
   readonly metricsServer: aws.eks.Addon;
   readonly idleTimeoutSeconds: number;
+  /** The load balancer controller makes and names the load balancer: its metrics are found by the tags it sets, not known here. */
+  readonly frontDoorMonitoring: FrontDoorMonitoring = {
+    kind: 'unknown',
+    why: "the AWS Load Balancer Controller of EKS Auto Mode makes and names the load balancer: see its metrics in the console (tag ingress.k8s.aws/stack)",
+  };
   /** The host every Ingress rule matches: the domain, or none (any). */
   readonly host?: string;
   /** The group's settings, which every Ingress of the group carries unchanged. */
@@ -177,6 +182,30 @@ export class EksPlatform extends pulumi.ComponentResource implements Platform {
         clusterName: cluster.name,
         addonName: 'metrics-server',
         configurationValues: JSON.stringify(METRICS_SERVER_CONFIGURATION),
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'OVERWRITE',
+      },
+      { parent },
+    );
+
+    // Container Insights: the pods' CPU, memory, counts and restarts in CloudWatch (the stack's dashboard
+    // reads them), by the CloudWatch agent of the add-on, with an identity that may write metrics and logs.
+    const insightsRole = new aws.iam.Role(
+      `${name}-insights`,
+      { assumeRolePolicy: assumeRolePolicy('pods.eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']) },
+      { parent },
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-insights`,
+      { role: insightsRole.name, policyArn: 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy' },
+      { parent },
+    );
+    new aws.eks.Addon(
+      `${name}-insights`,
+      {
+        clusterName: cluster.name,
+        addonName: 'amazon-cloudwatch-observability',
+        podIdentityAssociations: [{ roleArn: insightsRole.arn, serviceAccount: 'cloudwatch-agent' }],
         resolveConflictsOnCreate: 'OVERWRITE',
         resolveConflictsOnUpdate: 'OVERWRITE',
       },

@@ -7,7 +7,7 @@ import type { EksPlatform } from './eksPlatform';
 import { assumeRolePolicy } from './iam';
 import { COLLECTOR_CONTAINER, collectorConfig } from './tracing';
 import { workloadOptions, type LegacyNames } from './legacy';
-import type { Workload, WorkloadSpec } from './workload';
+import type { Workload, WorkloadMonitoring, WorkloadSpec } from './workload';
 
 export const EKS_WORKLOAD_TYPE = 'mcp-on-aws:index:EksWorkload';
 
@@ -44,6 +44,7 @@ export interface EksWorkloadArgs {
  */
 export class EksWorkload extends pulumi.ComponentResource implements Workload {
   readonly spec: WorkloadSpec;
+  readonly monitoring: WorkloadMonitoring;
   readonly servesAfter: pulumi.Resource[];
   readonly url?: pulumi.Output<string>;
   readonly deploymentName: string;
@@ -174,6 +175,7 @@ export class EksWorkload extends pulumi.ComponentResource implements Workload {
       k,
     );
 
+    this.monitoring = { kind: 'eks', clusterName: platform.clusterName, namespace: platform.namespace, podName: kname };
     this.servesAfter = [];
     if (isPublic) {
       const ingress = new k8s.networking.v1.Ingress(

@@ -8,7 +8,7 @@ import type { ContainerImage } from './image';
 import { adoptLegacy, LEGACY_PARENTS, topLevelUrn } from './legacy';
 import { LoadBalancer } from './loadBalancer';
 import type { Network } from './network';
-import { containerPieces, type Platform, type TargetDefinition } from './targets';
+import { containerPieces, type FrontDoorMonitoring, type Platform, type TargetDefinition } from './targets';
 
 export const FARGATE_PLATFORM_TYPE = 'mcp-on-aws:index:FargatePlatform';
 
@@ -68,6 +68,7 @@ export class FargatePlatform extends pulumi.ComponentResource implements Platfor
   readonly internalNamespace: aws.servicediscovery.PrivateDnsNamespace;
   readonly internalDomain: string;
   readonly idleTimeoutSeconds: number;
+  readonly frontDoorMonitoring: FrontDoorMonitoring;
   private readonly priorities: Record<string, number>;
 
   constructor(name: string, args: FargatePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -93,6 +94,7 @@ export class FargatePlatform extends pulumi.ComponentResource implements Platfor
       { network: args.network, targetPort: MCP_PORT, idleTimeoutSeconds: args.idleTimeoutSeconds, domain: args.domain },
       { parent },
     );
+    this.frontDoorMonitoring = { kind: 'alb', loadBalancer: this.lb.arnSuffix };
     const serverSg = new aws.ec2.SecurityGroup(
       `${name}-tasks`,
       {

@@ -8,7 +8,7 @@ import { assumeRolePolicy, policyDocument, writeLogsStatement } from './iam';
 import { COLLECTOR_CONTAINER, collectorConfig } from './tracing';
 import { workloadOptions, type LegacyNames } from './legacy';
 import { requestCountLabel, targetGroup } from './loadBalancer';
-import type { Workload, WorkloadSpec } from './workload';
+import type { Workload, WorkloadMonitoring, WorkloadSpec } from './workload';
 
 export const FARGATE_WORKLOAD_TYPE = 'mcp-on-aws:index:FargateWorkload';
 
@@ -81,6 +81,7 @@ export class FargateWorkload extends pulumi.ComponentResource implements Workloa
   readonly url?: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
+  readonly monitoring: WorkloadMonitoring;
 
   constructor(name: string, args: FargateWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, spec } = args;
@@ -270,6 +271,8 @@ export class FargateWorkload extends pulumi.ComponentResource implements Workloa
       // A target group must be behind a listener before ECS registers tasks in it. Autoscaling owns the count once the service exists.
       { parent, dependsOn: this.servesAfter, ...(spec.autoscale ? { ignoreChanges: ['desiredCount'] } : {}) },
     );
+
+    this.monitoring = { kind: 'ecs', clusterName: platform.cluster.name, serviceName: service.name, ...(tg ? { targetGroup: tg.arnSuffix } : {}) };
 
     if (spec.autoscale) {
       const scaling = new aws.appautoscaling.Target(

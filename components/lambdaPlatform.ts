@@ -4,7 +4,7 @@ import type { CustomDomain } from './domain';
 import { defaultStage, httpApi } from './httpApi';
 import { LambdaWorkload } from './lambdaWorkload';
 import { LEGACY_PARENTS, legacyOptions } from './legacy';
-import type { Platform, TargetDefinition } from './targets';
+import type { FrontDoorMonitoring, Platform, TargetDefinition } from './targets';
 import type { WorkloadSpec } from './workload';
 
 export const LAMBDA_PLATFORM_TYPE = 'mcp-on-aws:index:LambdaPlatform';
@@ -28,6 +28,7 @@ export class LambdaPlatform extends pulumi.ComponentResource implements Platform
   readonly api: aws.apigatewayv2.Api;
   readonly stage: aws.apigatewayv2.Stage;
   readonly baseUrl: pulumi.Output<string>;
+  readonly frontDoorMonitoring: FrontDoorMonitoring;
 
   constructor(name: string, args: LambdaPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     // A one-server stack's LambdaTarget children keep their names.
@@ -38,6 +39,7 @@ export class LambdaPlatform extends pulumi.ComponentResource implements Platform
     this.api = httpApi(`${name}-api`, { description: 'MCP server (Streamable HTTP)', allowedOrigins: args.allowedOrigins }, parent);
     const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays: args.logRetentionDays }, { parent });
     // autoDeploy deploys each route a workload adds or changes.
+    this.frontDoorMonitoring = { kind: 'httpApi', apiId: this.api.id };
     this.stage = defaultStage(
       `${name}-stage`,
       { api: this.api, throttle: { burstLimit: args.throttleBurstLimit, rateLimit: args.throttleRateLimit }, accessLogs },

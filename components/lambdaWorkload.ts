@@ -7,7 +7,7 @@ import { defaultStage, httpApi, invokePermission, lambdaIntegration, route, rout
 import { lambdaBase } from './iam';
 import type { LambdaPlatform } from './lambdaPlatform';
 import { workloadOptions, type LegacyNames } from './legacy';
-import { collectorLayerArn, type Workload, type WorkloadSpec } from './workload';
+import { collectorLayerArn, type Workload, type WorkloadMonitoring, type WorkloadSpec } from './workload';
 
 export const LAMBDA_WORKLOAD_TYPE = 'mcp-on-aws:index:LambdaWorkload';
 
@@ -57,6 +57,7 @@ export class LambdaWorkload extends pulumi.ComponentResource implements Workload
   readonly logGroupName: pulumi.Output<string>;
   readonly functionUrl?: pulumi.Output<string>;
   readonly url?: pulumi.Output<string>;
+  readonly monitoring: WorkloadMonitoring;
 
   constructor(name: string, args: LambdaWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     const { platform, spec } = args;
@@ -143,6 +144,7 @@ export class LambdaWorkload extends pulumi.ComponentResource implements Workload
       this.url = api.apiEndpoint;
     }
 
+    let streamFnName: pulumi.Output<string> | undefined;
     if (streaming) {
       const streamFn = new aws.lambda.Function(
         `${name}-stream-fn`,
@@ -182,8 +184,16 @@ export class LambdaWorkload extends pulumi.ComponentResource implements Workload
         { parent },
       );
       this.functionUrl = pulumi.interpolate`${url.functionUrl}${MCP_PATH.slice(1)}`;
+      streamFnName = streamFn.name;
     }
 
+    this.monitoring = {
+      kind: 'lambda',
+      functions: [
+        { name: fn.name, ...(reserved ? { reservedConcurrency: reserved.api } : {}) },
+        ...(streamFnName ? [{ name: streamFnName, ...(reserved?.stream !== undefined ? { reservedConcurrency: reserved.stream } : {}) }] : []),
+      ],
+    };
     this.functionName = fn.name;
     this.logGroupName = logGroup.name;
     this.registerOutputs({ functionName: this.functionName, functionUrl: this.functionUrl, url: this.url });

@@ -5,7 +5,7 @@ import type { CustomDomain } from './domain';
 import type { Discovery } from './discovery';
 import { ContainerImage } from './image';
 import { Network } from './network';
-import type { Workload, WorkloadSpec } from './workload';
+import type { Workload, WorkloadMonitoring, WorkloadSpec } from './workload';
 
 /** What a target is given to build a stack. */
 export interface TargetContext {
@@ -20,10 +20,26 @@ export interface TargetContext {
   project: string;
 }
 
+/** Where CloudWatch has the front door's metrics. */
+export type FrontDoorMonitoring =
+  | { kind: 'httpApi'; apiId: pulumi.Output<string> }
+  | { kind: 'alb'; loadBalancer: pulumi.Output<string> }
+  /** The front door exists, its metrics are not known to the program (EKS: the load balancer controller names it). */
+  | { kind: 'unknown'; why: string };
+
 /** What a target builds once per stack: its front door, and what every workload stands on. */
 export interface Platform {
   /** The front door's base URL: https://<domain>, or the API's or load balancer's own name. */
   readonly baseUrl: pulumi.Output<string>;
+  /** Its metrics. */
+  readonly frontDoorMonitoring: FrontDoorMonitoring;
+}
+
+/** What the stack's dashboard and alarms are made from. */
+export interface StackMonitoring {
+  frontDoor: FrontDoorMonitoring;
+  /** Every workload: the servers, then the agent. */
+  workloads: { name: string; kind: 'server' | 'agent'; monitoring?: WorkloadMonitoring }[];
 }
 
 /** One target: a platform per stack and a workload per server and for the agent. */
@@ -66,6 +82,8 @@ export interface TargetOutputs {
   clusterName?: pulumi.Output<string>;
   kubeconfig?: pulumi.Output<string>;
   warnings: string[];
+  /** Not a stack output: what the stack's observability is made from. */
+  monitoring: StackMonitoring;
 }
 
 /**
@@ -109,5 +127,9 @@ export function deployOn<P extends Platform>(target: TargetDefinition<P>, ctx: T
     servers: pulumi.all(servers),
     ...(target.outputs?.(platform) ?? {}),
     warnings: ctx.domain ? [] : [target.noDomainWarning],
+    monitoring: {
+      frontDoor: platform.frontDoorMonitoring,
+      workloads: workloads.map((w) => ({ name: w.spec.name, kind: w.spec.kind, ...(w.monitoring ? { monitoring: w.monitoring } : {}) })),
+    },
   };
 }

@@ -70,8 +70,16 @@ export interface WorkloadSpec {
   tracing?: TracingSpec;
 }
 
+/** Where CloudWatch has the metrics of a workload's compute (for the stack's dashboard and alarms). */
+export type WorkloadMonitoring =
+  | { kind: 'lambda'; functions: { name: pulumi.Output<string>; reservedConcurrency?: number }[] }
+  | { kind: 'ecs'; clusterName: pulumi.Output<string>; serviceName: pulumi.Output<string>; targetGroup?: pulumi.Output<string> }
+  | { kind: 'eks'; clusterName: pulumi.Output<string>; namespace: pulumi.Output<string>; podName: string };
+
 /** What a target made of a workload. */
 export interface Workload {
+  /** Its compute's metrics. */
+  readonly monitoring?: WorkloadMonitoring;
   readonly spec: WorkloadSpec;
   /** What must exist before a server's endpoint is registered in Cloud Map: its routes, rule or Ingress. */
   readonly servesAfter: pulumi.Resource[];

@@ -61,7 +61,7 @@ export function serversCatalogPlugin(opts: { only?: string; dir?: string; catalo
 }
 
 /** What a bundle is for. */
-export type BundleSpec = { kind: 'lambda'; server: string } | { kind: 'server' } | { kind: 'agentLambda' } | { kind: 'agent' };
+export type BundleSpec = { kind: 'lambda'; server: string } | { kind: 'server' } | { kind: 'agentLambda' } | { kind: 'agent' } | { kind: 'synthetic' };
 
 /** Entry of each kind of bundle. */
 const ENTRIES = {
@@ -73,6 +73,8 @@ const ENTRIES = {
   agentLambda: 'app/agent/lambda.ts',
   /** The agent in a container. */
   agent: 'app/agent/main.ts',
+  /** The synthetic check, run on a schedule: exports `handler`. */
+  synthetic: 'app/synthetic/lambda.ts',
 } as const;
 
 /** The bundle's file, relative to the project root. */
@@ -86,12 +88,14 @@ export function bundleOutfile(spec: BundleSpec): string {
       return 'dist/agent-lambda/index.js';
     case 'agent':
       return 'dist/agent/index.js';
+    case 'synthetic':
+      return 'dist/synthetic/index.js';
   }
 }
 
 /** Every bundle of the project: one Lambda bundle per server folder, the container server, and the agent's two. */
 export function bundleSpecs(servers: readonly string[] = listServerFolders()): BundleSpec[] {
-  return [...servers.map((server) => ({ kind: 'lambda', server }) as const), { kind: 'server' }, { kind: 'agentLambda' }, { kind: 'agent' }];
+  return [...servers.map((server) => ({ kind: 'lambda', server }) as const), { kind: 'server' }, { kind: 'agentLambda' }, { kind: 'agent' }, { kind: 'synthetic' }];
 }
 
 const specKey = (spec: BundleSpec) => (spec.kind === 'lambda' ? `lambda:${spec.server}` : spec.kind);
@@ -115,7 +119,7 @@ export function bundleOptions(spec: BundleSpec): BuildOptions {
     // mime-db, cut to the types the apps answer with (mime-types indexes every type at load).
     alias: { 'iconv-lite': './scripts/shims/iconv-lite.cjs', 'mime-db': './scripts/shims/mime-db.cjs' },
     // The Lambda runtime ships AWS SDK v3: a server function reads its secrets with the runtime's copy.
-    external: spec.kind === 'lambda' ? ['@aws-sdk/client-secrets-manager'] : [],
+    external: spec.kind === 'lambda' ? ['@aws-sdk/client-secrets-manager'] : spec.kind === 'synthetic' ? ['@aws-sdk/*'] : [],
     plugins: [zodEnglishOnly, serversCatalogPlugin(spec.kind === 'lambda' ? { only: spec.server } : {})],
   };
 }

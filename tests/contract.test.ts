@@ -337,10 +337,11 @@ describe('the Lambda handlers the program sets', function () {
     // From source the catalog has every server, so MCP_SERVER picks one (a per-server bundle needs none).
     const { LOG_LEVEL } = process.env;
     Object.assign(process.env, { LOG_LEVEL: 'silent', MCP_SERVERS: 'http://127.0.0.1:9/mcp', MCP_SERVER: 'cost' });
-    let server: Record<string, unknown>, agent: Record<string, unknown>;
+    let server: Record<string, unknown>, agent: Record<string, unknown>, synthetic: Record<string, unknown>;
     try {
       server = require('../app/lambda') as Record<string, unknown>;
       agent = require('../app/agent/lambda') as Record<string, unknown>;
+      synthetic = require('../app/synthetic/lambda') as Record<string, unknown>;
     } finally {
       delete process.env.MCP_SERVERS;
       delete process.env.MCP_SERVER;
@@ -348,12 +349,13 @@ describe('the Lambda handlers the program sets', function () {
       else process.env.LOG_LEVEL = LOG_LEVEL;
     }
     const functions = d.resources.filter((r) => r.type === 'aws:lambda/function:Function');
-    assert.deepEqual(functions.map((f) => f.name).sort(), ['agent-fn', 'lambda-cost-fn', 'lambda-cost-stream-fn', 'lambda-text-fn', 'lambda-text-stream-fn']);
+    assert.deepEqual(functions.map((f) => f.name).sort(), ['agent-fn', 'lambda-cost-fn', 'lambda-cost-stream-fn', 'lambda-text-fn', 'lambda-text-stream-fn', 'observability-synthetic-fn']);
     for (const fn of functions) {
       const [file, name] = String(fn.inputs.handler).split('.');
       assert.equal(file, 'index', `${fn.name}: ${fn.inputs.handler}`);
       // streamHandler is defined only inside the Lambda runtime, but exported everywhere.
-      assert.ok(name! in (fn.name.startsWith('agent-') ? agent : server), `${fn.name}: ${fn.inputs.handler} is not exported`);
+      const module_ = fn.name.startsWith('agent-') ? agent : fn.name.startsWith('observability-synthetic') ? synthetic : server;
+      assert.ok(name! in module_, `${fn.name}: ${fn.inputs.handler} is not exported`);
     }
   });
 });

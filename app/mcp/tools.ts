@@ -62,6 +62,9 @@ export function toolContext(ctx: ServerContext, serving: Serving): ToolContext {
   };
 }
 
+/** The `_meta` key of a tool's probe arguments (see defineTool's `probe`). */
+export const PROBE_META_KEY = 'mcp-on-aws/probe';
+
 type Output<O> = O extends z.ZodRawShape ? z.output<z.ZodObject<O>> : never;
 
 /** What a tool's `run` may return: its structured output (with an `outputSchema`), a `ToolResult`, or `needsInput`. */
@@ -95,6 +98,11 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
    * the server checks no token, none is needed.
    */
   scopes?: readonly string[];
+  /**
+   * Arguments the stack's synthetic check calls this tool with, every few minutes (a read-only tool:
+   * `annotations.readOnlyHint`). Published in the tool's `_meta` as `mcp-on-aws/probe`.
+   */
+  probe?: Record<string, unknown>;
   run: (args: z.output<z.ZodObject<I>>, ctx: ToolContext) => ToolReturn<O> | Promise<ToolReturn<O>>;
 }): AppTool {
   const badScope = def.scopes?.find((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s));
@@ -102,8 +110,12 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
   if (def.inputSchema !== undefined && def.inputJsonSchema !== undefined) {
     throw new Error(`tool ${def.name}: give inputSchema or inputJsonSchema, not both`);
   }
+  if (def.probe !== undefined && def.annotations?.readOnlyHint !== true) {
+    throw new Error(`tool ${def.name}: a probe is for read-only tools (annotations.readOnlyHint: true); the synthetic check calls it every few minutes`);
+  }
   // Built once: the stateless server registers its tools again for every request.
   const config = {
+    ...(def.probe !== undefined ? { _meta: { [PROBE_META_KEY]: def.probe } } : {}),
     title: def.title,
     description: def.description,
     inputSchema: def.inputJsonSchema === undefined ? z.object(def.inputSchema ?? ({} as I)) : fromJsonSchema(def.inputJsonSchema as JsonSchemaType),

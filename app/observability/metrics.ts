@@ -19,11 +19,14 @@ export const METRIC = {
   agentDuration: 'AgentToolDuration',
   bedrockLatency: 'BedrockLatency',
   bedrockErrors: 'BedrockErrors',
+  syntheticSuccess: 'SyntheticSuccess',
+  syntheticLatency: 'SyntheticLatency',
 } as const;
 export const DIMENSION_SETS = [['Server', 'Tool', 'Outcome'], ['Server']] as const;
 export const PROTOCOL_DIMENSION_SETS = [['Server', 'Method'], ['Server']] as const;
 export const AGENT_DIMENSION_SETS = [['Server', 'Outcome'], ['Server']] as const;
 export const BEDROCK_DIMENSION_SETS = [['Model']] as const;
+export const SYNTHETIC_DIMENSION_SETS = [['Server']] as const;
 
 /** How a call ended: its result, a tool error (`isError`, or the tool threw), or a request for input. */
 export type Outcome = 'ok' | 'tool_error' | 'input_required';
@@ -45,6 +48,8 @@ export interface ToolMetrics {
   agentCall?(server: string, outcome: AgentOutcome, durationMs: number): void;
   /** The agent: one Bedrock Converse call. */
   bedrockCall?(model: string, ok: boolean, durationMs: number): void;
+  /** The synthetic check of `server`: passed or not, and how long it took. */
+  synthetic?(server: string, ok: boolean, latencyMs: number): void;
 }
 
 type Unit = 'Count' | 'Milliseconds';
@@ -130,6 +135,19 @@ export class EmfMetrics implements ToolMetrics {
           },
           AGENT_DIMENSION_SETS,
           { Server: server, Outcome: outcome },
+          this.now(),
+        ),
+      ),
+    );
+  }
+
+  synthetic(server: string, ok: boolean, latencyMs: number): void {
+    this.write(
+      JSON.stringify(
+        emfLine(
+          { [METRIC.syntheticSuccess]: { unit: 'Count', value: ok ? 1 : 0 }, [METRIC.syntheticLatency]: { unit: 'Milliseconds', value: ms(latencyMs) } },
+          SYNTHETIC_DIMENSION_SETS,
+          { Server: server },
           this.now(),
         ),
       ),

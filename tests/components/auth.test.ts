@@ -8,7 +8,8 @@ const envOf = (list: { name: string; value: string }[]) => Object.fromEntries(li
 
 /** Every workload's environment, by resource name. */
 function environments(d: Deployed, target: string): Record<string, Record<string, string>> {
-  const all = (type: string) => d.resources.filter((r) => r.type === type);
+  // The workloads' (the synthetic check is a client of theirs: its environment is checked with the observability).
+  const all = (type: string) => d.resources.filter((r) => r.type === type && !r.name.startsWith('observability-'));
   if (target === 'lambda') return Object.fromEntries(all('aws:lambda/function:Function').map((f) => [f.name, f.inputs.environment.variables]));
   if (target === 'fargate') {
     return Object.fromEntries(all('aws:ecs/taskDefinition:TaskDefinition').map((t) => [t.name, envOf(JSON.parse(t.inputs.containerDefinitions)[0].environment)]));

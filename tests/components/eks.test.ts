@@ -140,8 +140,19 @@ describe('EKS platform and workloads (under mocks)', function () {
       });
     }
 
+    it('installs Container Insights from the EKS add-ons, its CloudWatch agent with an identity that may write metrics', () => {
+      const addon = d.one('aws:eks/addon:Addon', 'eks-insights');
+      assert.equal(addon.inputs.addonName, 'amazon-cloudwatch-observability');
+      assert.equal(addon.inputs.clusterName, 'mcp-on-aws-dev');
+      const role = d.one('aws:iam/role:Role', 'eks-insights');
+      assert.deepEqual(addon.inputs.podIdentityAssociations, [{ roleArn: role.state.arn, serviceAccount: 'cloudwatch-agent' }]);
+      assert.equal(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, 'pods.eks.amazonaws.com');
+      const attached = d.one('aws:iam/rolePolicyAttachment:RolePolicyAttachment', 'eks-insights');
+      assert.deepEqual([attached.inputs.role, attached.inputs.policyArn], [role.state.name, 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy']);
+    });
+
     it('installs metrics-server from the EKS add-ons on the system pool, and the HPA waits for it', () => {
-      const addon = d.one('aws:eks/addon:Addon');
+      const addon = d.one('aws:eks/addon:Addon', 'eks-metrics-server');
       assert.equal(addon.inputs.addonName, 'metrics-server');
       assert.equal(addon.inputs.clusterName, 'mcp-on-aws-dev');
       // Auto Mode's system pool: nodes labelled with its name and tainted CriticalAddonsOnly:NoSchedule.
@@ -566,7 +577,7 @@ describe('EKS platform and workloads (under mocks)', function () {
       assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), agentPolicyDocument(true));
       assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
       // The servers call no AWS API: their identities may only write traces (their collectors').
-      assert.deepEqual(d.all('aws:iam/role:Role').map((r) => r.name).sort(), ['eks-cluster', 'eks-cost-role', 'eks-node', 'eks-text-role']);
+      assert.deepEqual(d.all('aws:iam/role:Role').map((r) => r.name).sort(), ['eks-cluster', 'eks-cost-role', 'eks-insights', 'eks-node', 'eks-text-role']);
       for (const s of ['cost', 'text']) {
         const policy = d.all('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === `eks-${s}-policy`)!;
         assert.deepEqual(JSON.parse(policy.inputs.policy).Statement, [XRAY_WRITE]);

@@ -20,12 +20,14 @@ export function setConfig(values: Record<string, string | string[] | boolean | n
 export interface Deployed {
   outputs: StackOutputs;
   resources: Registered[];
-  /** Resources of one type, e.g. 'aws:lambda/function:Function', but the agent's. */
+  /** Resources of one type, e.g. 'aws:lambda/function:Function', but the agent's and the stack's observability's. */
   all(type: string): Registered[];
   /** The one resource of a type, but the agent's, or the one with that name (fails when there are none or several). */
   one(type: string, name?: string): Registered;
   /** The agent's resources of one type (the program names them agent-…). */
   agent(type: string): Registered[];
+  /** The observability's resources of one type (dashboard, alarms, synthetic check: observability-…). */
+  observability(type: string): Registered[];
 }
 
 /** Runs the program under mocks with `values` as the stack's configuration and waits for its outputs. */
@@ -41,12 +43,14 @@ export async function deployWith(values: Record<string, string | string[] | bool
   await waitForRPCs();
   const resources = [...registered];
   const isAgent = (r: Registered) => r.name.startsWith('agent-');
-  const all = (type: string) => resources.filter((r) => r.type === type && !isAgent(r));
+  const isObservability = (r: Registered) => r.name.startsWith('observability-');
+  const all = (type: string) => resources.filter((r) => r.type === type && !isAgent(r) && !isObservability(r));
   return {
     outputs,
     resources,
     all,
     agent: (type) => resources.filter((r) => r.type === type && isAgent(r)),
+    observability: (type) => resources.filter((r) => r.type === type && isObservability(r)),
     one(type, name) {
       const found = all(type).filter((r) => name === undefined || r.name === name);
       if (found.length !== 1) throw new Error(`expected one ${type}${name === undefined ? '' : ` named ${name}`}, found ${found.length}`);

@@ -8,6 +8,7 @@ import { DIMENSION_SETS, EmfMetrics, METRIC, METRICS_NAMESPACE, PrometheusMetric
 import type * as Lambda from '../../../app/lambda';
 import { httpApiV2Event, lambdaContext } from '../../fixtures/lambdaEvents';
 import { listen, MCP_HEADERS, request, rpcBody, silentLogger, type Running } from '../../helpers/http';
+import { emfProblems } from '../../helpers/emf';
 
 const tools = [
   defineTool({ name: 'fine', title: 'Fine', description: 'Answers.', outputSchema: { ok: z.boolean() }, run: () => ({ ok: true }) }),
@@ -25,27 +26,6 @@ const SERVERS = [{ name: 'alpha', definition: defineServer({ title: 'Alpha', ins
 
 const call = (url: string, name: string, id = 1) =>
   request(`${url}/alpha/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }) });
-
-/** The rules of the embedded metric format a record must follow for CloudWatch to extract it. */
-function emfProblems(record: any): string[] {
-  const problems: string[] = [];
-  const meta = record._aws;
-  if (!meta || typeof meta.Timestamp !== 'number') problems.push('_aws.Timestamp must be a number (ms)');
-  if (!Array.isArray(meta?.CloudWatchMetrics) || meta.CloudWatchMetrics.length === 0) return [...problems, '_aws.CloudWatchMetrics must be a non-empty array'];
-  for (const directive of meta.CloudWatchMetrics) {
-    if (typeof directive.Namespace !== 'string' || !/^[^:].{0,254}$/.test(directive.Namespace)) problems.push('Namespace');
-    for (const set of directive.Dimensions) {
-      if (!Array.isArray(set) || set.length > 30) problems.push('a dimension set has at most 30 keys');
-      for (const key of set) if (typeof record[key] !== 'string' || record[key].length === 0 || record[key].length > 1024) problems.push(`dimension ${key} must be a string member`);
-    }
-    if (directive.Metrics.length > 100) problems.push('at most 100 metrics');
-    for (const m of directive.Metrics) {
-      if (typeof record[m.Name] !== 'number') problems.push(`metric ${m.Name} must be a number member`);
-      if (!['Count', 'Milliseconds', 'Seconds', 'Bytes', 'None'].includes(m.Unit)) problems.push(`unit ${m.Unit}`);
-    }
-  }
-  return problems;
-}
 
 async function run(metrics: ToolMetrics, fn: (url: string) => Promise<void>) {
   const running: Running = await listen(createFrontDoor(SERVERS, { logger: silentLogger, responseMode: 'json', metrics }, 'alpha'));

@@ -73,6 +73,7 @@ export const estimateHostingCost = defineTool({
     cheapest: z.enum(TARGETS),
   },
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  probe: { requestsPerMonth: 1_000_000, avgDurationMs: 100 },
   run({ targets, ...workload }) {
     // A memory size the chosen CPU size cannot have is the caller's error: it reaches them as a tool error.
     const estimates = estimate(workload, targets ? [...new Set(targets)] : undefined);

@@ -311,5 +311,6 @@ export const analyzeText = defineTool({
     readingTimeSeconds: z.number().int(),
   },
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  probe: { text: 'The synthetic check. It counts two sentences.' },
   run: ({ text }) => analyze(text),
 });
