@@ -76,7 +76,7 @@ export function serveMounts(mounts: readonly Mount[], options: AppOptions, notFo
     if (auth) app.use(paths, authorize(auth, served.name, paths));
     const scopePrefix = auth?.settings.scopePrefix;
     const newServer = (opts: { changes: boolean }, exchange?: McpExchange) =>
-      createMcpServer(served.name, served.definition, { ...opts, scopePrefix, metrics: options.metrics, ...(exchange ? { observe: exchange.observe } : {}) });
+      createMcpServer(served.name, served.definition, { ...opts, scopePrefix, ...(exchange ? { observe: exchange.observe } : {}) });
     const failed = (err: Error) => logger.error({ err, server: served.name }, 'MCP request failed');
     const observed = { server: served.name, definition: served.definition, tracing: options.tracing, metrics: options.metrics };
     const observing = McpExchange.wanted(observed);

@@ -241,7 +241,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
         // Made while its request is in flight: the exchange it reports to is that request's, even for
         // messages sent after the response has begun (a stream).
         const exchange = inflight === 1 ? current?.exchange : undefined;
-        return createMcpServer(server.name, server.definition, { ...opts, scopePrefix, metrics: options.metrics, ...(exchange ? { observe: exchange.observe } : {}) });
+        return createMcpServer(server.name, server.definition, { ...opts, scopePrefix, ...(exchange ? { observe: exchange.observe } : {}) });
       },
       responseMode,
       (err) => {

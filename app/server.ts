@@ -9,7 +9,6 @@ import {
   type ServerEventBus,
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
-import type { ToolMetrics } from './observability/metrics';
 import { DEFAULT_CACHE_HINTS, type ServerDefinition } from './mcp/define';
 import { requestStateOptions, servesRequestStateOf } from './mcp/input';
 import { capString } from './logger';
@@ -45,7 +44,7 @@ function changesOf(def: ServerDefinition): ServerNotifier {
 export function createMcpServer(
   name: string,
   def: ServerDefinition,
-  options: { changes?: boolean; scopePrefix?: string; metrics?: ToolMetrics; observe?: (message: JSONRPCMessage) => void } = {},
+  options: { changes?: boolean; scopePrefix?: string; observe?: (message: JSONRPCMessage) => void } = {},
 ): McpServer {
   const changes = options.changes ?? true;
   const subscribable = new Set((def.resources ?? []).filter((r) => r.subscribable).map((r) => r.uri));
@@ -61,7 +60,7 @@ export function createMcpServer(
     },
   );
   servesRequestStateOf(server, name);
-  const serving = { changes: changesOf(def), scopePrefix: options.scopePrefix, ...(options.metrics ? { metrics: { sink: options.metrics, server: name } } : {}) };
+  const serving = { changes: changesOf(def), scopePrefix: options.scopePrefix };
   for (const tool of def.tools) tool.register(server, serving);
   for (const resource of def.resources ?? []) resource.register(server);
   for (const prompt of def.prompts ?? []) prompt.register(server);

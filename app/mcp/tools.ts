@@ -2,7 +2,6 @@
 import { fromJsonSchema, requireScopes, type JsonSchemaType, type LoggingLevel, type McpServer, type ServerContext, type ServerNotifier, type ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { scopeOf } from '../contract';
-import type { Outcome, ToolMetrics } from '../observability/metrics';
 import { callToolResult, isToolResult, text, type ToolResult } from './content';
 import { inputContext, inputRequiredResult, isInputNeeded, type InputContext, type InputNeeded } from './input';
 
@@ -12,8 +11,6 @@ export interface Serving {
   readonly changes: ServerNotifier;
   /** The prefix of the OAuth scopes a tool's `scopes` name (`<prefix>/<scope>`), when the server checks tokens. */
   readonly scopePrefix?: string;
-  /** Where each call's outcome and duration go, and the server's name there. */
-  readonly metrics?: { sink: ToolMetrics; server: string };
 }
 
 /** A tool as the server registers it: see `defineTool`. */
@@ -137,28 +134,10 @@ export function defineTool<I extends z.ZodRawShape = {}, O extends z.ZodRawShape
         // The SDK has validated the arguments against `inputSchema` before this runs, and turns an
         // error thrown here into a tool error result.
         (async (args: z.output<z.ZodObject<I>>, ctx: ServerContext) => {
-          const started = performance.now();
-          const done = (outcome: Outcome) => serving.metrics?.sink.toolCall(serving.metrics.server, def.name, outcome, performance.now() - started);
-          let out: unknown;
-          try {
-            out = await def.run(args, toolContext(ctx, serving));
-          } catch (err) {
-            done('tool_error');
-            throw err;
-          }
-          if (isInputNeeded(out)) {
-            done('input_required');
-            return inputRequiredResult(out, server);
-          }
-          if (isToolResult(out)) {
-            done(out.isError ? 'tool_error' : 'ok');
-            return callToolResult(out);
-          }
-          if (!hasOutputSchema) {
-            done('tool_error');
-            throw new Error(`tool ${def.name} has no outputSchema: return toolResult([...]) or toolError(...)`);
-          }
-          done('ok');
+          const out: unknown = await def.run(args, toolContext(ctx, serving));
+          if (isInputNeeded(out)) return inputRequiredResult(out, server);
+          if (isToolResult(out)) return callToolResult(out);
+          if (!hasOutputSchema) throw new Error(`tool ${def.name} has no outputSchema: return toolResult([...]) or toolError(...)`);
           return { content: [text(JSON.stringify(out))], structuredContent: out as Record<string, unknown> };
         }) as never,
       );

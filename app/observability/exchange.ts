@@ -2,10 +2,10 @@
 // fetch-shaped app (Lambda): its server span (a child of the context the request carries), what the server
 // answered (seen as the server sends it), and at its end the span's outcome and the protocol-error metric.
 import { context, trace, type Context, type Span } from '@opentelemetry/api';
-import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { isInputRequiredResult, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ServerDefinition } from '../mcp/define';
 import { isMcpMethod } from '../server';
-import type { ToolMetrics } from './metrics';
+import type { Outcome, ToolMetrics } from './metrics';
 import { endSpan, parentContext, startServerSpan, traceFields, type McpRequestFacts, type Tracing } from './tracing';
 
 /** HTTP statuses that are authorization's answers, not protocol errors: a client's first request is a 401 by design. */
@@ -52,6 +52,9 @@ export class McpExchange {
   private readonly requestId: unknown;
   private rpcErrorCode?: number;
   private toolError = false;
+  private outcome?: Outcome;
+  private readonly started = performance.now();
+  private answeredAt?: number;
   private answered = false;
   private pending?: number;
   private ended = false;
@@ -72,7 +75,7 @@ export class McpExchange {
 
   /** Whether an exchange is worth making: something records it. */
   static wanted(opts: Pick<ExchangeOptions, 'tracing' | 'metrics'>): boolean {
-    return opts.tracing !== undefined || opts.metrics?.protocolError !== undefined;
+    return opts.tracing !== undefined || opts.metrics !== undefined;
   }
 
   /** Runs `fn` with the request's span current (when tracing), so that what it does joins the trace. */
@@ -84,8 +87,14 @@ export class McpExchange {
   readonly observe = (message: JSONRPCMessage): void => {
     if (!('id' in message) || message.id !== this.requestId || 'method' in message) return;
     this.answered = true;
-    if ('error' in message) this.rpcErrorCode = message.error.code;
-    else if ((message.result as { isError?: unknown } | undefined)?.isError === true) this.toolError = true;
+    this.answeredAt = performance.now();
+    if ('error' in message) {
+      this.rpcErrorCode = message.error.code;
+    } else {
+      const result = message.result as { isError?: unknown } | undefined;
+      this.toolError = result?.isError === true;
+      this.outcome = this.toolError ? 'tool_error' : isInputRequiredResult(result) ? 'input_required' : 'ok';
+    }
     if (this.pending !== undefined) this.finish(this.pending);
   };
 
@@ -118,5 +127,10 @@ export class McpExchange {
     if (this.span) endSpan(this.span, { status, ...(this.rpcErrorCode !== undefined ? { rpcErrorCode: this.rpcErrorCode } : {}), toolError: this.toolError });
     const error = this.rpcErrorCode !== undefined || (status >= 400 && !AUTHORIZATION_STATUSES.has(status));
     if (error) this.opts.metrics?.protocolError?.(this.opts.server, this.facts.method, this.rpcErrorCode, status);
+    // A call of a tool the server defines, answered with a result: its outcome (a tool error whether the
+    // tool said so, threw, or the SDK refused its arguments) and the time from its arrival to its answer.
+    else if (this.facts.method === 'tools/call' && this.facts.target !== undefined && this.outcome !== undefined) {
+      this.opts.metrics?.toolCall(this.opts.server, this.facts.target, this.outcome, (this.answeredAt ?? performance.now()) - this.started);
+    }
   }
 }

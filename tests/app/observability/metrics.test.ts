@@ -11,6 +11,7 @@ import { listen, MCP_HEADERS, request, rpcBody, silentLogger, type Running } fro
 import { emfProblems } from '../../helpers/emf';
 
 const tools = [
+  defineTool({ name: 'counts', title: 'Counts', description: 'Takes a number.', inputSchema: { n: z.number() }, run: ({ n }) => toolError(`never ${n}`) }),
   defineTool({ name: 'fine', title: 'Fine', description: 'Answers.', outputSchema: { ok: z.boolean() }, run: () => ({ ok: true }) }),
   defineTool({ name: 'refuses', title: 'Refuses', description: 'A tool error.', run: () => toolError('cannot') }),
   defineTool({
@@ -73,6 +74,25 @@ describe('per-tool metrics (app/observability/metrics)', () => {
     });
     assert.equal(lines.length, 1);
     assert.ok(!lines.some((l) => l.includes('made-up')));
+  });
+
+  it('arguments the SDK refuses are a tool error of that tool; an unknown tool is a protocol error, by method only', async () => {
+    const lines: any[] = [];
+    await run(new EmfMetrics((l) => lines.push(JSON.parse(l))), async (url) => {
+      const bad = await request(`${url}/alpha/mcp`, {
+        method: 'POST',
+        headers: MCP_HEADERS,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'counts', arguments: { n: 'seven' } } }),
+      });
+      assert.equal((await rpcBody(bad)).result.isError, true);
+      await call(url, 'no_such_tool', 2);
+    });
+    for (const l of lines) assert.deepEqual(emfProblems(l), []);
+    const calls = lines.filter((l) => l[METRIC.calls] !== undefined);
+    assert.deepEqual(calls.map((l) => [l.Tool, l.Outcome, l[METRIC.errors]]), [['counts', 'tool_error', 1]]);
+    const protocol = lines.filter((l) => l[METRIC.protocolErrors] !== undefined);
+    assert.deepEqual(protocol.map((l) => [l.Server, l.Method, l.code, l.Tool]), [['alpha', 'tools/call', -32602, undefined]]);
+    assert.deepEqual(protocol[0]._aws.CloudWatchMetrics[0].Dimensions, [['Server', 'Method'], ['Server']]);
   });
 
   it('npm start serves the sums at GET /metrics in Prometheus text format', async () => {
