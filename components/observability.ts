@@ -13,7 +13,7 @@ import {
   SYNTHETIC_DIMENSION_SETS,
 } from '../app/observability/metrics';
 import type { StackConfig } from '../config';
-import { lambdaBase, policyDocument } from './iam';
+import { lambdaBase } from './iam';
 import type { FrontDoorMonitoring, StackMonitoring } from './targets';
 import type { WorkloadMonitoring } from './workload';
 
@@ -610,4 +610,3 @@ export function syntheticStatements(namespaceName: string, extra: object[]): obj
   ];
 }
 
-export { policyDocument };

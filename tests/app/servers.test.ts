@@ -127,13 +127,14 @@ describe('server folders and the catalog (app/servers)', () => {
 describe('the bundles (scripts/bundles.ts)', function () {
   this.timeout(60_000);
 
-  it('one Lambda bundle per server folder, one container server bundle, and the agent’s two', () => {
+  it('one Lambda bundle per server folder, one container server bundle, the agent’s two, and the synthetic check’s', () => {
     assert.deepEqual(bundleSpecs().map(bundleOutfile), [
       'dist/lambda/cost/index.js',
       'dist/lambda/text/index.js',
       'dist/server/index.js',
       'dist/agent-lambda/index.js',
       'dist/agent/index.js',
+      'dist/synthetic/index.js',
     ]);
   });
 
