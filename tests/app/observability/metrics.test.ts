@@ -110,7 +110,7 @@ describe('per-tool metrics (app/observability/metrics)', () => {
     });
   });
 
-  it('on Lambda, the first invocation of an execution environment writes one ColdStart metric, the next none', async () => {
+  it('on Lambda, the first invocation of an execution environment writes one ColdStart metric, the next none; tool calls are counted there too', async () => {
     const lines: string[] = [];
     // app/lambda makes its own handler when loaded: from source it needs MCP_SERVER to pick a server.
     const saved = process.env.MCP_SERVER;
@@ -129,5 +129,13 @@ describe('per-tool metrics (app/observability/metrics)', () => {
     assert.equal(cold.length, 1);
     assert.deepEqual(emfProblems(cold[0]), []);
     assert.equal(cold[0].Server, 'alpha');
+    // Tool calls are counted on Lambda as in a container: the answer seen, with its outcome.
+    const rpc = (id: number, name: string) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
+    const headers = { 'mcp-protocol-version': '2025-11-25' };
+    for (const [id, name] of [[1, 'fine'], [2, 'refuses']] as const) {
+      assert.equal((await handler(httpApiV2Event(rpc(id, name), { headers }), lambdaContext)).statusCode, 200);
+    }
+    const calls = lines.map((l) => JSON.parse(l)).filter((r) => r[METRIC.calls] !== undefined);
+    assert.deepEqual(calls.map((r) => [r.Server, r.Tool, r.Outcome]), [['alpha', 'fine', 'ok'], ['alpha', 'refuses', 'tool_error']]);
   });
 });
