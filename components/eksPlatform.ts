@@ -38,6 +38,14 @@ const managed = (name: string) => `arn:aws:iam::aws:policy/${name}`;
  * (`mcp-alb`, no group) is replaced by this one, so that its ALB keeps serving until its Ingress is deleted.
  */
 export const INGRESS_CLASS = 'mcp-alb-group';
+
+/** An application load balancer's name, from its DNS name (`<name>-<number>.<region>.elb.amazonaws.com`). */
+export function albNameOf(hostname: string): string {
+  const label = hostname.split('.')[0]!;
+  const name = label.replace(/^internal-/, '').replace(/-\d+$/, '');
+  if (!name || name === label.replace(/^internal-/, '')) throw new Error(`${hostname} is not a load balancer's DNS name`);
+  return name;
+}
 export const INGRESS_GROUP = 'mcp';
 /** The front door's name, and the action its default backend names. */
 export const FRONT_DOOR = 'mcp-front-door';
@@ -102,11 +110,8 @@ export class EksPlatform extends pulumi.ComponentResource implements Platform {
   readonly ingressClass: k8s.networking.v1.IngressClass;
   readonly metricsServer: aws.eks.Addon;
   readonly idleTimeoutSeconds: number;
-  /** The load balancer controller makes and names the load balancer: its metrics are found by the tags it sets, not known here. */
-  readonly frontDoorMonitoring: FrontDoorMonitoring = {
-    kind: 'unknown',
-    why: "the AWS Load Balancer Controller of EKS Auto Mode makes and names the load balancer: see its metrics in the console (tag ingress.k8s.aws/stack)",
-  };
+  /** The load balancer the controller made for the Ingress group, found by the name its hostname carries. */
+  readonly frontDoorMonitoring: FrontDoorMonitoring;
   /** The host every Ingress rule matches: the domain, or none (any). */
   readonly host?: string;
   /** The group's settings, which every Ingress of the group carries unchanged. */
@@ -332,6 +337,11 @@ export class EksPlatform extends pulumi.ComponentResource implements Platform {
       return hostname;
     });
     this.baseUrl = pulumi.interpolate`http://${this.loadBalancerHostname}`;
+    // The controller names the load balancer; its hostname is `<name>-<number>.<region>.elb.amazonaws.com`.
+    this.frontDoorMonitoring = {
+      kind: 'alb',
+      loadBalancer: this.loadBalancerHostname.apply((hostname) => aws.lb.getLoadBalancerOutput({ name: albNameOf(hostname) }, { parent }).arnSuffix),
+    };
     if (args.domain) {
       const albZone = aws.lb.getHostedZoneIdOutput({ loadBalancerType: 'application' }, { parent });
       args.domain.alias({ dnsName: this.loadBalancerHostname, zoneId: albZone.id });

@@ -197,6 +197,14 @@ pulumi.runtime.setMocks(
           return { userName: 'AWS', password: 'token', proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, authorizationToken: 'x' };
         case 'aws:lb/getHostedZoneId:getHostedZoneId':
           return { id: 'Z35SXDOTRQ7X7K' };
+        case 'aws:lb/getLoadBalancer:getLoadBalancer':
+          // What AWS answers for a load balancer looked up by name (the controller's, on EKS).
+          return {
+            name: args.inputs.name,
+            arn: arn('elasticloadbalancing', `loadbalancer/app/${args.inputs.name}/6f1a2b3c4d5e6f70`),
+            arnSuffix: `app/${args.inputs.name}/6f1a2b3c4d5e6f70`,
+            id: `app/${args.inputs.name}/6f1a2b3c4d5e6f70`,
+          };
         case 'aws:index/getPartition:getPartition':
           return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
         default:

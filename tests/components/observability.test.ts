@@ -43,7 +43,8 @@ describe('observability: dashboard, alarms, synthetic check (under mocks)', func
         const sub = one(d, 'aws:sns/topicSubscription:TopicSubscription', 'observability-email');
         assert.deepEqual([sub.inputs.protocol, sub.inputs.endpoint, sub.inputs.topic], ['email', 'oncall@example.com', topic!.state.arn]);
         const alarms = ofType(d, ALARM);
-        assert.ok(alarms.length >= 6, `${alarms.length} alarms`);
+        assert.ok(alarms.length >= 7, `${alarms.length} alarms`);
+        assert.ok(alarms.some((a) => a.name === 'observability-front-door-5xx'), 'the front door 5xx');
         for (const a of alarms) {
           assert.deepEqual(a.inputs.alarmActions, [topic!.state.arn], a.name);
           assert.deepEqual(a.inputs.okActions, [topic!.state.arn], a.name);
@@ -70,7 +71,11 @@ describe('observability: dashboard, alarms, synthetic check (under mocks)', func
             assert.ok(ofType(d, 'aws:lambda/function:Function').some((f) => f.state.name === dims.FunctionName), `${where}: function ${dims.FunctionName}`);
           }
           if (dims.ApiId) assert.equal(dims.ApiId, ofType(d, 'aws:apigatewayv2/api:Api').find((a) => a.name === 'lambda-api')!.state.id ?? 'lambda-api-id', where);
-          if (dims.LoadBalancer) assert.equal(dims.LoadBalancer, ofType(d, 'aws:lb/loadBalancer:LoadBalancer')[0]!.state.arnSuffix, where);
+          if (dims.LoadBalancer) {
+            // Fargate: the stack's own; EKS: the controller's, looked up by the name its hostname carries.
+            const expected = target === 'eks' ? 'app/k8s-mcp-mcpserve-1a2b3c4d5e/6f1a2b3c4d5e6f70' : ofType(d, 'aws:lb/loadBalancer:LoadBalancer')[0]!.state.arnSuffix;
+            assert.equal(dims.LoadBalancer, expected, where);
+          }
           if (dims.TargetGroup) assert.ok(ofType(d, 'aws:lb/targetGroup:TargetGroup').some((t) => t.state.arnSuffix === dims.TargetGroup), `${where}: ${dims.TargetGroup}`);
           if (dims.ServiceName && metric.namespace !== 'ContainerInsights') {
             assert.ok(ofType(d, 'aws:ecs/service:Service').some((s) => s.state.name === dims.ServiceName), `${where}: service ${dims.ServiceName}`);
@@ -78,7 +83,7 @@ describe('observability: dashboard, alarms, synthetic check (under mocks)', func
           if (metric.namespace === 'ContainerInsights') assert.equal(dims.ClusterName, 'mcp-on-aws-dev', where);
         }
         const kinds = new Set(namedMetrics(d).map(({ metric }) => metric.namespace));
-        const expected = { lambda: ['AWS/ApiGateway', 'AWS/Lambda'], fargate: ['AWS/ApplicationELB', 'AWS/ECS', 'ECS/ContainerInsights'], eks: ['ContainerInsights'] }[target];
+        const expected = { lambda: ['AWS/ApiGateway', 'AWS/Lambda'], fargate: ['AWS/ApplicationELB', 'AWS/ECS', 'ECS/ContainerInsights'], eks: ['AWS/ApplicationELB', 'ContainerInsights'] }[target];
         for (const ns of ['McpOnAws', ...expected]) assert.ok(kinds.has(ns), `${target} dashboard shows ${ns}`);
       });
 
@@ -136,5 +141,14 @@ describe('observability: dashboard, alarms, synthetic check (under mocks)', func
     assert.equal(ofType(d, ALARM).filter((a) => a.name.endsWith('-synthetic')).length, 0);
     assert.equal(ofType(d, 'aws:sns/topicSubscription:TopicSubscription').length, 0);
     assert.equal(ofType(d, 'aws:sns/topic:Topic').length, 1);
+  });
+});
+
+describe("the EKS load balancer's name, from its DNS name", () => {
+  it('is the first label without its number', () => {
+    const { albNameOf } = require('../../components/eksPlatform') as typeof import('../../components/eksPlatform');
+    assert.equal(albNameOf('k8s-mcp-mcpserve-1a2b3c4d5e-1234567890.us-east-1.elb.amazonaws.com'), 'k8s-mcp-mcpserve-1a2b3c4d5e');
+    assert.equal(albNameOf('internal-k8s-mcp-abc-42.eu-west-1.elb.amazonaws.com'), 'k8s-mcp-abc');
+    assert.throws(() => albNameOf('mcp.example.com'), /not a load balancer's DNS name/);
   });
 });
