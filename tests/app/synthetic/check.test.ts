@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import path from 'node:path';
 import { z } from 'zod';
 import { StaticResolver, type McpEndpoint, type Resolver } from '../../../app/agent/resolver';
 import { McpServers } from '../../../app/agent/servers';
@@ -10,6 +11,7 @@ import { frontDoorOnly, runSyntheticCheck } from '../../../app/synthetic/check';
 import { createSyntheticHandler } from '../../../app/synthetic/lambda';
 import { emfProblems } from '../../helpers/emf';
 import { listen, silentLogger, type Running } from '../../helpers/http';
+import { killLocal, startLocal, stopLocal, type LocalRun } from '../../helpers/local';
 import { cost, text } from '../testServers';
 
 /** A server whose only read-only tool has probe arguments and answers a tool error; and one with no read-only tool. */
@@ -118,5 +120,38 @@ describe('the synthetic check (app/synthetic)', function () {
     assert.equal(by.failing[METRIC.syntheticSuccess], 0);
     assert.ok(by.text[METRIC.syntheticLatency] > 0);
     assert.deepEqual(by.text._aws.CloudWatchMetrics[0].Dimensions, [['Server']]);
+  });
+});
+
+describe('the synthetic check with authorization on (AUTH=local npm start)', function () {
+  this.timeout(60_000);
+  let local: LocalRun | undefined;
+  after(() => killLocal(local));
+
+  it('gets machine tokens as the agent does and passes; with credentials the server does not know, every server fails', async () => {
+    local = startLocal(path.resolve(__dirname, '../../..'), { AUTH: 'local', AUTH_PORT: '0' });
+    const { issuer, servers } = await local.ready;
+    const scope = 'mcp-on-aws/cost mcp-on-aws/text';
+    const client = (await (
+      await fetch(`${issuer}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic', scope }),
+      })
+    ).json()) as { client_id: string; client_secret: string };
+    const env = (secret: string) => ({
+      MCP_SERVERS: Object.entries(servers).map(([n, u]) => `${n}=${u}`).join(','),
+      MCP_AUTH: 'local',
+      MCP_AUTH_TOKEN_URL: `${issuer}/token`,
+      MCP_AUTH_CLIENT_ID: client.client_id,
+      MCP_AUTH_CLIENT_SECRET: secret,
+      MCP_AUTH_SCOPE_PREFIX: 'mcp-on-aws',
+    });
+    const lines: any[] = [];
+    const metrics = new EmfMetrics((l) => lines.push(JSON.parse(l)));
+    assert.deepEqual(await createSyntheticHandler(env(client.client_secret), silentLogger, metrics)(), { servers: 2, failed: [] });
+    assert.deepEqual(lines.map((l) => [l.Server, l[METRIC.syntheticSuccess]]), [['cost', 1], ['text', 1]]);
+    assert.deepEqual(await createSyntheticHandler(env('not-the-secret'), silentLogger, metrics)(), { servers: 2, failed: ['cost', 'text'] });
+    assert.equal(await stopLocal(local), 0);
   });
 });
