@@ -11,6 +11,9 @@ export const AGENT_PORT = 3001;
 
 export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
+/** The `_meta` key of a tool's probe arguments: what the synthetic check calls it with (see defineTool's `probe`). */
+export const PROBE_META_KEY = 'mcp-on-aws/probe';
+
 /** npm start: the tool metrics in Prometheus' text format. */
 export const METRICS_PATH = '/metrics';
 /** The MCP transport every target serves (stateless Streamable HTTP). */

@@ -1,7 +1,7 @@
 // Tools of a server definition: `defineTool`, and the context its `run` gets.
 import { fromJsonSchema, requireScopes, type JsonSchemaType, type LoggingLevel, type McpServer, type ServerContext, type ServerNotifier, type ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { scopeOf } from '../contract';
+import { PROBE_META_KEY, scopeOf } from '../contract';
 import { callToolResult, isToolResult, text, type ToolResult } from './content';
 import { inputContext, inputRequiredResult, isInputNeeded, type InputContext, type InputNeeded } from './input';
 
@@ -58,9 +58,6 @@ export function toolContext(ctx: ServerContext, serving: Serving): ToolContext {
     changes: serving.changes,
   };
 }
-
-/** The `_meta` key of a tool's probe arguments (see defineTool's `probe`). */
-export const PROBE_META_KEY = 'mcp-on-aws/probe';
 
 type Output<O> = O extends z.ZodRawShape ? z.output<z.ZodObject<O>> : never;
 

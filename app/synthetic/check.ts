@@ -4,7 +4,7 @@
 // probe arguments (`mcp-on-aws/probe` in its `_meta`), else one that takes no arguments. Its results
 // become one metric per server (SyntheticSuccess, SyntheticLatency) that an alarm watches.
 import type { Tool } from '@modelcontextprotocol/client';
-import { PROBE_META_KEY } from '../mcp/tools';
+import { PROBE_META_KEY } from '../contract';
 import type { McpServers } from '../agent/servers';
 import type { McpEndpoint, Resolver } from '../agent/resolver';
 import { prefixedName } from '../agent/toolNames';
