@@ -186,6 +186,7 @@ eksReplicas: int(1, 100).default(2),
 
   tracing: bool.default(true),
   tracingCollectorImage: z.string().regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$/, 'must be a container image such as public.ecr.aws/aws-observability/aws-otel-collector:v0.47.0').default(DEFAULT_COLLECTOR_IMAGE),
+  tracingSamplePercent: int(1, 100).default(100),
   tracingLambdaLayerArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/, 'must be a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)').optional(),
   alarmEmail: z.string().regex(/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'must be an email address').optional(),
   alarmToolErrorPercent: int(1, 100).default(5),

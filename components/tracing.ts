@@ -12,6 +12,8 @@ export interface TracingSpec {
   collectorImage: string;
   /** Lambda: the collector layer; undefined, AWS's ADOT collector layer in the stack's Region. */
   lambdaLayerArn?: string;
+  /** The share of traces a request starts that are recorded, percent (a request with a parent follows it). */
+  samplePercent: number;
 }
 
 /** Where the apps send spans: the collector beside them (127.0.0.1: `localhost` may be ::1 first). */
@@ -29,7 +31,13 @@ export const XRAY_WRITE_STATEMENT = {
 
 /** The environment that makes an app trace to the collector. */
 export function tracingEnvironment(tracing: TracingSpec): Record<string, string> {
-  return { [ENV.tracing]: 'otlp', OTEL_SERVICE_NAME: tracing.serviceName, OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_ENDPOINT };
+  return {
+    [ENV.tracing]: 'otlp',
+    OTEL_SERVICE_NAME: tracing.serviceName,
+    OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_ENDPOINT,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(tracing.samplePercent / 100),
+  };
 }
 
 /**

@@ -95,6 +95,7 @@ export function tracingSpec(config: StackConfig, name: string): TracingSpec | un
   return {
     serviceName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
     collectorImage: config.tracingCollectorImage,
+    samplePercent: config.tracingSamplePercent,
     ...(config.tracingLambdaLayerArn ? { lambdaLayerArn: config.tracingLambdaLayerArn } : {}),
   };
 }

@@ -89,6 +89,7 @@ export function startTracing(mode: TracingMode | undefined, serviceName: string,
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || serviceName }),
     idGenerator: new AWSXRayIdGenerator(),
     spanProcessors: [processor],
+    sampler: samplerFrom(sdk, env),
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   // The last propagator that finds a context wins: W3C's, then X-Ray's.
@@ -101,6 +102,20 @@ export function startTracing(mode: TracingMode | undefined, serviceName: string,
   };
   installed = { mode, tracing };
   return tracing;
+}
+
+/**
+ * Which traces are recorded: a request continues its parent's decision (a client's traceparent, Lambda's
+ * X-Ray segment); one that starts a trace is recorded with the probability OTEL_TRACES_SAMPLER_ARG gives
+ * when OTEL_TRACES_SAMPLER is parentbased_traceidratio (the OpenTelemetry variables), else always.
+ */
+function samplerFrom(sdk: typeof import('@opentelemetry/sdk-trace'), env: NodeJS.ProcessEnv) {
+  const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? 1);
+  const root =
+    env.OTEL_TRACES_SAMPLER === 'parentbased_traceidratio' && Number.isFinite(ratio) && ratio >= 0 && ratio < 1
+      ? new sdk.TraceIdRatioBasedSampler(ratio)
+      : new sdk.AlwaysOnSampler();
+  return new sdk.ParentBasedSampler({ root });
 }
 
 function otlpExporter() {

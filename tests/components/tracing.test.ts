@@ -54,6 +54,14 @@ describe('tracing on every target (under mocks)', function () {
       }
     });
 
+    it('records every trace a request starts, unless tracingSamplePercent says less', async () => {
+      const all = d.one('aws:lambda/function:Function', 'lambda-cost-fn').inputs.environment.variables;
+      assert.deepEqual([all.OTEL_TRACES_SAMPLER, all.OTEL_TRACES_SAMPLER_ARG], ['parentbased_traceidratio', '1']);
+      const some = await deployWith({ target: 'fargate', tracingSamplePercent: 25 });
+      const app = JSON.parse(some.one('aws:ecs/taskDefinition:TaskDefinition', 'fargate-text-task').inputs.containerDefinitions)[0];
+      assert.equal(envOf(app.environment).OTEL_TRACES_SAMPLER_ARG, '0.25');
+    });
+
     it('a layer of your own with tracingLambdaLayerArn; none of it with tracing false', async () => {
       const own = 'arn:aws:lambda:us-east-1:123456789012:layer:my-collector:7';
       const custom = await deployWith({ target: 'lambda', tracingLambdaLayerArn: own });

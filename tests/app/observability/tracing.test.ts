@@ -90,6 +90,33 @@ describe('traces: npm start with MCP_TRACING=otlp, spans received by an OTLP col
   });
 });
 
+describe('traces: sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, as tracingSamplePercent sets it)', function () {
+  this.timeout(30_000);
+  let local: LocalRun | undefined;
+  let receiver: OtlpReceiver;
+  before(async () => {
+    receiver = await new OtlpReceiver().start();
+  });
+  after(() => receiver.stop());
+  afterEach(() => killLocal(local));
+
+  it('a request that starts a trace is not recorded at ratio 0; one whose caller records its trace is', async () => {
+    local = startLocal(root, {
+      MCP_TRACING: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '20',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    });
+    const { agent } = await local.ready;
+    assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'untraced' })).status, 200);
+    assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'traced' }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` })).status, 200);
+    const spans = await receiver.until((all) => all.some((s) => s.traceId === TRACE_ID && s.name === 'POST /tools/{name}/call'));
+    assert.deepEqual([...new Set(spans.map((s) => s.traceId))], [TRACE_ID], 'only the sampled caller’s trace');
+    assert.equal(await stopLocal(local), 0);
+  });
+});
+
 function check(span: ReceivedSpan, want: { name: string; errorType: string; tool: string }) {
   assert.equal(span.name, want.name);
   assert.equal(span.parentSpanId, CALLER_SPAN);
