@@ -290,6 +290,8 @@ export interface AlarmArgs {
     returnData: boolean;
     expression?: string;
     label?: string;
+    /** A Metrics Insights query's period, seconds. */
+    period?: number;
     metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number };
   }[];
 }
@@ -308,7 +310,7 @@ const metricQuery = (id: string, m: MetricRef, stat: string, period: number, ret
   metric: { namespace: m.namespace, metricName: m.name, dimensions: m.dimensions, stat, period },
 });
 
-/** The stack's alarms: per server its tool-error rate, p99 duration and synthetic check; the front door's 5xx; unhealthy targets; Lambda throttles and concurrency. */
+/** The stack's alarms: per server its tool-error rate, p99 duration and synthetic check; the front door's 5xx; unhealthy targets (per target group on Fargate, the load balancer's on EKS); Lambda throttles and concurrency. */
 export function alarmDefinitions(view: Omit<ObservabilityView, 'alarmArns'>, config: Pick<StackConfig, 'alarmToolErrorPercent' | 'alarmLatencyP99Ms' | 'alarm5xxCount' | 'alarmConcurrencyPercent' | 'alarmAccountConcurrency' | 'syntheticIntervalMinutes'>): AlarmDefinition[] {
   const alarms: AlarmDefinition[] = [];
   for (const server of view.servers) {
@@ -414,6 +416,28 @@ export function alarmDefinitions(view: Omit<ObservabilityView, 'alarmArns'>, con
           threshold: 1,
           comparisonOperator: 'GreaterThanOrEqualToThreshold',
           treatMissingData: 'notBreaching',
+        },
+      });
+    }
+    if (view.workloads.some((w) => w.monitoring?.kind === 'eks')) {
+      // The controller makes the target groups and names them: every one of the load balancer's, by a Metrics Insights query.
+      alarms.push({
+        key: 'front-door-unhealthy',
+        description: 'a target of the load balancer (a pod behind one of its target groups) was unhealthy for 3 minutes',
+        args: {
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+          threshold: 1,
+          evaluationPeriods: 3,
+          treatMissingData: 'notBreaching',
+          metricQueries: [
+            {
+              id: 'unhealthy',
+              expression: `SELECT MAX(UnHealthyHostCount) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = '${fd.loadBalancer}'`,
+              label: 'unhealthy targets',
+              period: 60,
+              returnData: true,
+            },
+          ],
         },
       });
     }

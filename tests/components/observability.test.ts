@@ -135,6 +135,19 @@ describe('observability: dashboard, alarms, synthetic check (under mocks)', func
     for (const s of ['cost', 'text']) assert.equal(argsOf(one(d, ALARM, `observability-${s}-unhealthy`)).metricName, 'UnHealthyHostCount');
   });
 
+  it("eks: unhealthy targets of any of the controller's target groups, by a query on the load balancer it made", async () => {
+    const d = await deployWith({ target: 'eks' });
+    const unhealthy = argsOf(one(d, ALARM, 'observability-front-door-unhealthy'));
+    const [query, ...more] = unhealthy.metricQueries!;
+    assert.equal(more.length, 0);
+    assert.equal(
+      query!.expression,
+      `SELECT MAX(UnHealthyHostCount) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = 'app/k8s-mcp-mcpserve-1a2b3c4d5e/6f1a2b3c4d5e6f70'`,
+    );
+    assert.deepEqual([query!.period, query!.returnData, unhealthy.threshold, unhealthy.comparisonOperator], [60, true, 1, 'GreaterThanOrEqualToThreshold']);
+    assert.equal(ofType(d, ALARM).filter((a) => a.name.endsWith('-unhealthy')).length, 1);
+  });
+
   it('syntheticIntervalMinutes 0: no check, no alarm on it; no alarmEmail: a topic without subscriber', async () => {
     const d = await deployWith({ target: 'lambda', syntheticIntervalMinutes: 0 });
     assert.equal(ofType(d, 'aws:lambda/function:Function').filter((f) => f.name.startsWith('observability-')).length, 0);
