@@ -13,6 +13,7 @@ import { deployOn, type ServerOutput, type TargetDefinition, type TargetOutputs 
 import { agentSpec, serverSpec } from './components/workload';
 import { Observability, syntheticStatements } from './components/observability';
 import { policyDocument } from './components/iam';
+import { RequestState } from './components/requestState';
 import { ENV } from './app/contract';
 
 /** This project's settings from the stack's configuration, validated (see config.ts). */
@@ -50,7 +51,8 @@ export const AUTH_NONE_WARNING =
 
 /**
  * Creates the stack on `config.target`: shared pieces first (tags, domain, the Cloud Map namespace and a
- * service per server), then the target's platform, a workload per server and the agent's.
+ * service per server, authorization, the request-state secret), then the target's platform, a workload per
+ * server and the agent's, then the dashboard, alarms and synthetic check.
  */
 export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatalog()): StackOutputs {
   const deployed = config.servers ?? catalog.names;
@@ -81,9 +83,10 @@ export function deploy(config: StackConfig, catalog: ServerCatalog = serverCatal
   const toolScopes = [...new Set(deployed.flatMap((s) => catalog.load(s).tools.flatMap((t) => t.scopes ?? [])))];
   const auth = new Authorization('auth', { config, stack, project: pulumi.getProject(), servers: deployed, toolScopes }, opts);
   if (config.auth === 'none') warnings.push(AUTH_NONE_WARNING);
+  const requestState = new RequestState('request-state', { project: pulumi.getProject(), stack }, opts);
   const specs = deployed.map((server) => {
     const service = discovery.addServer(server, { serviceName: server === primary ? config.discoveryService : server, primary: server === primary });
-    return serverSpec(config, server, server === primary, service, auth);
+    return serverSpec(config, server, server === primary, service, auth, requestState);
   });
   const outputs = deployOn(TARGET_DEFINITIONS[config.target], {
     config,

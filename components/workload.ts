@@ -16,6 +16,7 @@ import { keyValues, workloadSettings, type StackConfig, type WorkloadSettings } 
 import type { BundleSpec } from '../scripts/bundles';
 import type { Discovery, DiscoveryService } from './discovery';
 import type { Authorization } from './auth';
+import type { RequestState } from './requestState';
 import { policyDocument } from './iam';
 import { tracingEnvironment, XRAY_WRITE_STATEMENT, type TracingSpec } from './tracing';
 import { defaultCollectorLayerArn } from '../config';
@@ -103,8 +104,15 @@ export function tracingSpec(config: StackConfig, name: string): TracingSpec | un
 /** The collector layer of a traced Lambda function in `region`: the setting's, or AWS's ADOT collector layer. */
 export const collectorLayerArn = (tracing: TracingSpec, region: string) => tracing.lambdaLayerArn ?? defaultCollectorLayerArn(region);
 
-/** The spec of MCP server `server`. */
-export function serverSpec(config: StackConfig, server: string, primary: boolean, discovery: DiscoveryService, auth: Authorization): WorkloadSpec {
+/** The spec of MCP server `server`: it may read the stack's request-state secret, and write its traces. */
+export function serverSpec(
+  config: StackConfig,
+  server: string,
+  primary: boolean,
+  discovery: DiscoveryService,
+  auth: Authorization,
+  requestState: Pick<RequestState, 'secretArn' | 'readStatement'>,
+): WorkloadSpec {
   const mode = auth.mode;
   const tracing = tracingSpec(config, server);
   return {
@@ -126,14 +134,17 @@ export function serverSpec(config: StackConfig, server: string, primary: boolean
       [ENV.logLevel]: 'info',
       // Per-tool metrics as embedded-metric-format lines: CloudWatch Logs extracts them on every target.
       [ENV.metrics]: 'emf',
+      // Every instance of the server signs and verifies request state with the same key.
+      [ENV.requestStateSecret]: requestState.secretArn,
       ...(tracing ? tracingEnvironment(tracing) : {}),
     },
     settings: workloadSettings(config, server),
     autoscale: true,
     exposure: 'public',
     callsServers: false,
-    // A server calls no AWS API; its spans' collector writes to X-Ray.
-    ...(tracing ? { policy: () => policyDocument([XRAY_WRITE_STATEMENT]), tracing } : {}),
+    // A server reads the request-state secret and calls no other AWS API; its spans' collector writes to X-Ray.
+    policy: () => policyDocument([requestState.readStatement(), ...(tracing ? [XRAY_WRITE_STATEMENT] : [])]),
+    ...(tracing ? { tracing } : {}),
     secrets: keyValues(config.containerSecrets),
     secretsKmsKeyArns: config.containerSecretsKmsKeyArns,
     logRetentionDays: config.logRetentionDays,

@@ -449,11 +449,11 @@ describe('authorization: what the program sets up and what the apps check agree 
         }
       }
       const agent = envFor === serverEnvironments.lambda ? agentEnvironments.lambda!(d) : agentEnvironments[target]!(d);
-      const secret = d.one('aws:secretsmanager/secret:Secret');
+      const secret = d.one('aws:secretsmanager/secret:Secret', 'auth-agent');
       assert.equal(agent.MCP_AUTH_CLIENT_SECRET_ARN, secret.state.arn);
       assert.equal(agent.MCP_AUTH_TOKEN_URL, `https://${domain.inputs.domain}.auth.us-east-1.amazoncognito.com/oauth2/token`);
       // The secret holds the machine client's credentials; its value is in no environment and no output.
-      const version = d.one('aws:secretsmanager/secretVersion:SecretVersion');
+      const version = d.one('aws:secretsmanager/secretVersion:SecretVersion', 'auth-agent');
       // A secret input reaches the mocks wrapped: { <signature>, value }.
       const raw = version.inputs.secretString;
       assert.equal(typeof raw, 'object', 'the secret string is a Pulumi secret');

@@ -41,7 +41,8 @@ describe('the auth setting (under mocks)', function () {
 
       it('none: nothing of Cognito, no token checked, no well-known route, and the warnings output says so', async () => {
         const d = await deployWith({ target, auth: 'none' });
-        assert.deepEqual(d.resources.filter((r) => r.type.startsWith('aws:cognito/') || r.type.startsWith('aws:secretsmanager/')).map((r) => r.type), []);
+        // No secret but the request-state key, which every stack has.
+        assert.deepEqual(d.resources.filter((r) => r.type.startsWith('aws:cognito/') || (r.type.startsWith('aws:secretsmanager/') && r.name !== 'request-state-key')).map((r) => r.type), []);
         for (const [name, env] of Object.entries(environments(d, target))) {
           assert.equal(env.MCP_AUTH ?? 'none', 'none', name);
           assert.equal(env.MCP_AUTH_CLIENT_SECRET_ARN, undefined, name);

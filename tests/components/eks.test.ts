@@ -20,8 +20,9 @@ import { dependenciesOf } from '../helpers/dependencies';
 import { crossObjectProblems, objectsOf, type Objects } from '../helpers/k8s';
 import { deployWith, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, registered, urns, type Registered } from '../setup';
-import { agentPolicyDocument, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
+import { agentPolicyDocument, MODEL, REQUEST_STATE_READ, XRAY_WRITE } from '../fixtures/agentPolicy';
 import { authorization } from '../fixtures/auth';
+import { requestState } from '../fixtures/requestState';
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'kubernetes:core/v1:Namespace': Namespace,
@@ -486,19 +487,20 @@ describe('EKS platform and workloads (under mocks)', function () {
       urns.length = 0;
       aliases.length = 0;
       calls.length = 0;
-      // Untraced: the primary's spec has no policy, the collector's being the only one it would have.
+      // The primary's spec without a policy (untraced, and without the request-state secret's): a workload that calls no AWS API.
       const config = parseConfig({ target: 'eks', tracing: 'false' });
       const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
       const auth = authorization(config);
+      const keys = requestState();
       const cost = discovery.addServer('cost', { serviceName: 'mcp-server', primary: true });
       const text = discovery.addServer('text', { serviceName: 'text', primary: false });
       // What a per-server override would give: text larger, and with AWS permissions of its own.
       const bigText: WorkloadSpec = {
-        ...serverSpec(config, 'text', false, text, auth),
+        ...serverSpec(config, 'text', false, text, auth, keys),
         settings: { ...workloadSettings(config, 'text'), eksCpuMillicores: 1000, eksMemoryMb: 2048, eksMaxReplicas: 4 },
         policy: () => pulumi.output(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] })),
       };
-      const specs = [serverSpec(config, 'cost', true, cost, auth), bigText, agentSpec(config, discovery, auth)];
+      const specs = [{ ...serverSpec(config, 'cost', true, cost, auth, keys), policy: undefined }, bigText, agentSpec(config, discovery, auth)];
       const out = deployOn(eksTarget, { config, opts: {}, discovery, specs, stack: 'dev', project: 'mcp-on-aws' });
       await valueOf(pulumi.all([out.mcpUrl, out.servers, out.agentUrl]));
       const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -576,11 +578,11 @@ describe('EKS platform and workloads (under mocks)', function () {
       assert.deepEqual(policies.map((p) => p.inputs.role), ['agent-role-id'], 'the id of the role above');
       assert.deepEqual(JSON.parse(policies[0]!.inputs.policy), agentPolicyDocument(true));
       assert.deepEqual(d.agent('aws:iam/rolePolicyAttachment:RolePolicyAttachment'), []);
-      // The servers call no AWS API: their identities may only write traces (their collectors').
+      // The servers call no AWS API but reading their key: their identities may read it and write traces (their collectors').
       assert.deepEqual(d.all('aws:iam/role:Role').map((r) => r.name).sort(), ['eks-cluster', 'eks-cost-role', 'eks-insights', 'eks-node', 'eks-text-role']);
       for (const s of ['cost', 'text']) {
         const policy = d.all('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === `eks-${s}-policy`)!;
-        assert.deepEqual(JSON.parse(policy.inputs.policy).Statement, [XRAY_WRITE]);
+        assert.deepEqual(JSON.parse(policy.inputs.policy).Statement, [REQUEST_STATE_READ, XRAY_WRITE]);
       }
       assert.deepEqual(d.all('kubernetes:core/v1:ServiceAccount').map((sa) => sa.name).sort(), ['eks-cost-sa', 'eks-text-sa']);
       assert.equal(await valueOf(d.outputs.agentUrl), 'http://agent.mcp.svc.cluster.local');

@@ -16,8 +16,9 @@ import { readStackConfig } from '../../program';
 import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { aliases, calls, DEFAULT_ZONES, registered, urns, zones } from '../setup';
-import { agentPolicyDocument, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
+import { agentPolicyDocument, MODEL, REQUEST_STATE_READ, XRAY_WRITE } from '../fixtures/agentPolicy';
 import { authorization } from '../fixtures/auth';
+import { requestState } from '../fixtures/requestState';
 
 // Drains Pulumi's queue of outstanding registrations.
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -34,8 +35,9 @@ async function deploySpecs(edit: (specs: WorkloadSpec[]) => WorkloadSpec[]): Pro
   const config = readStackConfig();
   const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
   const auth = authorization(config);
+  const keys = requestState();
   const services = [discovery.addServer('cost', { serviceName: 'mcp-server', primary: true }), discovery.addServer('text', { serviceName: 'text', primary: false })];
-  const specs = edit([...services.map((s) => serverSpec(config, s.server, s.primary, s, auth)), agentSpec(config, discovery, auth)]);
+  const specs = edit([...services.map((s) => serverSpec(config, s.server, s.primary, s, auth, keys)), agentSpec(config, discovery, auth)]);
   const out = deployOn(fargateTarget, { config, opts: {}, discovery, specs, stack: 'dev', project: 'mcp-on-aws' });
   await valueOf(pulumi.all([out.mcpUrl, out.agentUrl, out.servers]));
   await waitForRPCs();
@@ -198,7 +200,7 @@ describe('Fargate platform and workloads (under mocks)', function () {
         { name: 'TOKEN', valueFrom: SECRETS.partial },
       ]);
       for (const workload of ['fargate-cost', 'fargate-text']) {
-        assert.deepEqual(statements(d, `${workload}-task`), [XRAY_WRITE], 'the app’s own role may only write its traces');
+        assert.deepEqual(statements(d, `${workload}-task`), [REQUEST_STATE_READ, XRAY_WRITE], 'the app’s own role may only read its key and write its traces');
         assert.deepEqual(container(d, workload).secrets.map((s: any) => s.name), ['API_KEY', 'DB_PASSWORD', 'TOKEN']);
       }
     });

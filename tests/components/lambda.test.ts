@@ -8,8 +8,9 @@ import { agentSpec, serverSpec, type WorkloadSpec } from '../../components/workl
 import { dependenciesOf } from '../helpers/dependencies';
 import { deployWith, setConfig, valueOf, type Deployed } from '../helpers/pulumi';
 import { registered, type Registered } from '../setup';
-import { agentPolicyDocument, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
+import { agentPolicyDocument, MODEL, REQUEST_STATE_READ, XRAY_WRITE } from '../fixtures/agentPolicy';
 import { authorization } from '../fixtures/auth';
+import { requestState } from '../fixtures/requestState';
 
 // Drains Pulumi's queue of outstanding registrations.
 const { waitForRPCs } = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs: () => Promise<void> };
@@ -38,7 +39,8 @@ async function deploySpecs(edit: (spec: WorkloadSpec) => WorkloadSpec): Promise<
   const config = parseConfig({ target: 'lambda' });
   const discovery = new Discovery('discovery', { namespaceName: 'dev.mcp-on-aws.local' });
   const auth = authorization(config);
-  const specs = SERVERS.map((s) => serverSpec(config, s, s === 'cost', discovery.addServer(s, { serviceName: s === 'cost' ? 'mcp-server' : s, primary: s === 'cost' }), auth));
+  const keys = requestState();
+  const specs = SERVERS.map((s) => serverSpec(config, s, s === 'cost', discovery.addServer(s, { serviceName: s === 'cost' ? 'mcp-server' : s, primary: s === 'cost' }), auth, keys));
   const outputs = deployOn(lambdaTarget, {
     config,
     opts: {},
@@ -172,15 +174,15 @@ describe('Lambda target (under mocks)', function () {
       }
     });
 
-    it('gives each function a role that may only write its own logs and its traces', () => {
+    it('gives each function a role that may only write its own logs and its traces, and read the request-state secret', () => {
       for (const s of SERVERS) {
         assert.deepEqual(JSON.parse(d.one('aws:iam/role:Role', `lambda-${s}-role`).inputs.assumeRolePolicy), {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
         });
         const policies = childrenOf(d, `lambda-${s}`, 'aws:iam/rolePolicy:RolePolicy');
-        assert.deepEqual(policies.map((p) => p.name).sort(), [`lambda-${s}-logs`, `lambda-${s}-policy`], 'servers call no AWS API: they write their logs and traces');
-        assert.deepEqual(JSON.parse(policies.find((p) => p.name === `lambda-${s}-policy`)!.inputs.policy).Statement, [XRAY_WRITE]);
+        assert.deepEqual(policies.map((p) => p.name).sort(), [`lambda-${s}-logs`, `lambda-${s}-policy`], 'servers call no AWS API: they write their logs and traces, and read their key');
+        assert.deepEqual(JSON.parse(policies.find((p) => p.name === `lambda-${s}-policy`)!.inputs.policy).Statement, [REQUEST_STATE_READ, XRAY_WRITE]);
         const policy = policies.find((p) => p.name === `lambda-${s}-logs`)!.inputs;
         assert.equal(policy.role, `lambda-${s}-role-id`);
         assert.deepEqual(JSON.parse(policy.policy), {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { INDEXED_ATTRIBUTES } from '../../app/observability/tracing';
 import { deployWith, type Deployed } from '../helpers/pulumi';
-import { XRAY_WRITE } from '../fixtures/agentPolicy';
+import { REQUEST_STATE_READ, XRAY_WRITE } from '../fixtures/agentPolicy';
 
 const WORKLOADS = ['cost', 'text', 'agent'];
 
@@ -97,10 +97,10 @@ describe('tracing on every target (under mocks)', function () {
       }
     });
 
-    it('every task role may write to X-Ray', () => {
+    it('every task role may write to X-Ray (and read the request-state key, as untraced)', () => {
       for (const w of ['fargate-cost-task', 'fargate-text-task']) {
         const policy = d.all('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === w)!;
-        assert.deepEqual(JSON.parse(policy.inputs.policy).Statement, [XRAY_WRITE]);
+        assert.deepEqual(JSON.parse(policy.inputs.policy).Statement, [REQUEST_STATE_READ, XRAY_WRITE]);
       }
     });
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { bedrockModelArns } from '../../components/workload';
 import { deployWith } from '../helpers/pulumi';
 import type { Registered } from '../setup';
-import { AGENT_SECRET_ARN, agentStatements, MODEL, XRAY_WRITE } from '../fixtures/agentPolicy';
+import { AGENT_SECRET_ARN, agentStatements, MODEL, REQUEST_STATE_READ, XRAY_WRITE } from '../fixtures/agentPolicy';
 
 
 
@@ -26,15 +26,15 @@ describe('the agent workload (under mocks)', function () {
   });
 
   for (const target of ['lambda', 'fargate', 'eks']) {
-    it(`${target}: has exactly the same permissions as on every target, and no server has any but writing its traces`, async () => {
+    it(`${target}: has exactly the same permissions as on every target, and no server has any but reading the request-state secret and writing its traces`, async () => {
       const d = await deployWith({ target, agentModelId: MODEL });
       assert.deepEqual(ownStatements(d.agent('aws:iam/rolePolicy:RolePolicy')), agentStatements(true));
       const servers = d.all('aws:iam/rolePolicy:RolePolicy').filter((p) => !d.agent('aws:iam/rolePolicy:RolePolicy').includes(p));
-      assert.deepEqual(ownStatements(servers), [XRAY_WRITE, XRAY_WRITE], 'each of the two servers: X-Ray, nothing else');
+      assert.deepEqual(ownStatements(servers), [REQUEST_STATE_READ, XRAY_WRITE, REQUEST_STATE_READ, XRAY_WRITE], 'each of the two servers: its key, X-Ray, nothing else');
       const untraced = await deployWith({ target, agentModelId: MODEL, tracing: 'false' });
       assert.deepEqual(ownStatements(untraced.agent('aws:iam/rolePolicy:RolePolicy')), agentStatements(true, AGENT_SECRET_ARN, false));
       const untracedServers = untraced.all('aws:iam/rolePolicy:RolePolicy').filter((p) => !untraced.agent('aws:iam/rolePolicy:RolePolicy').includes(p));
-      assert.deepEqual(ownStatements(untracedServers), [], 'untraced: the servers have none');
+      assert.deepEqual(ownStatements(untracedServers), [REQUEST_STATE_READ, REQUEST_STATE_READ], 'untraced: the key only');
     });
 
     it(`${target}: without a model, may list and discover only`, async () => {
