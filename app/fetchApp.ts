@@ -6,7 +6,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { originOf, type AuthAnswer, type AuthGate } from './auth/gate';
 import type { ToolMetrics } from './observability/metrics';
-import { McpExchange } from './observability/exchange';
+import { McpExchange, type ExchangeOptions } from './observability/exchange';
 import type { Tracing } from './observability/tracing';
 import { AUTHORIZATION_SERVER_METADATA_PATH, HEALTH_PATH, MCP_PATH, protectedResourceMetadataPath, REGISTRATION_PATH, serverHealthPath, serverMcpPath } from './contract';
 import { corsAnswer } from './cors';
@@ -215,7 +215,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
   let current: SdkReports | undefined;
 
   const health = new Set(mounts.flatMap((m) => m.healthPaths.map(routeKey)));
-  const endpoints = new Map<string, { name: string; path: string; endpoint: ReturnType<typeof mcpEndpoint> }>();
+  const endpoints = new Map<string, { name: string; path: string; endpoint: ReturnType<typeof mcpEndpoint>; observed: ExchangeOptions }>();
   const auth = options.auth;
   const scopePrefix = auth?.settings.scopePrefix;
   // The metadata documents of authorization: Protected Resource Metadata per MCP path, and for
@@ -234,7 +234,6 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
   }
   const registers = auth?.register(undefined) !== undefined;
   const observing = McpExchange.wanted(options);
-  const definitions = new Map(mounts.map((m) => [m.server.name, m.server.definition]));
   for (const { server, mcpPaths } of mounts) {
     const endpoint = mcpEndpoint(
       (opts) => {
@@ -252,7 +251,8 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
       },
       server.definition.events,
     );
-    for (const path of mcpPaths) endpoints.set(routeKey(path), { name: server.name, path, endpoint });
+    const observed = { server: server.name, definition: server.definition, tracing: options.tracing, metrics: options.metrics };
+    for (const path of mcpPaths) endpoints.set(routeKey(path), { name: server.name, path, endpoint, observed });
   }
   /** The endpoint whose path `key` is or is under (Express guards the paths under it too, then answers 404). */
   const mountOf = (key: string) => {
@@ -329,7 +329,7 @@ export function serveMountsFetch(mounts: readonly Mount[], options: AppOptions, 
         return finish(rpcError(r));
       }
       if (observing) {
-        exchange = new McpExchange({ server: at.mount.name, definition: definitions.get(at.mount.name)!, tracing: options.tracing, metrics: options.metrics }, body, header);
+        exchange = new McpExchange(at.mount.observed, body, header);
       }
       const invalid = invalidParamsAnswer(method, (name) => request.headers.get(name) ?? undefined, body);
       if (invalid) {

@@ -22,8 +22,12 @@ describe('traces: npm start with MCP_TRACING=otlp, spans received by an OTLP col
   after(() => receiver.stop());
   afterEach(() => killLocal(local));
 
+  /** npm start, its spans sent to the stand-in collector (`env` added). */
+  const startTraced = (env: Record<string, string> = {}) =>
+    startLocal(root, { MCP_TRACING: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '20', ...env });
+
   it('one trace from the agent into the server for a tool call, with the MCP conventions and the trace id on the log lines', async () => {
-    local = startLocal(root, { MCP_TRACING: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '20' });
+    local = startTraced();
     const { agent } = await local.ready;
     const res = await post(`${agent}/tools/analyze_text/call`, { text: 'one two three' }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` });
     assert.equal(res.status, 200);
@@ -60,7 +64,7 @@ describe('traces: npm start with MCP_TRACING=otlp, spans received by an OTLP col
   });
 
   it("a client's context in params._meta wins over its headers; errors are the span's error.type (JSON-RPC code, tool_error)", async () => {
-    local = startLocal(root, { MCP_TRACING: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '20' });
+    local = startTraced();
     const { servers } = await local.ready;
     const headers = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
     const metaTrace = 'b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7';
@@ -88,32 +92,19 @@ describe('traces: npm start with MCP_TRACING=otlp, spans received by an OTLP col
     check(second!, { name: 'tools/call estimate_hosting_cost', errorType: 'tool_error', tool: 'estimate_hosting_cost' });
     assert.equal(await stopLocal(local), 0);
   });
-});
 
-describe('traces: sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, as tracingSamplePercent sets it)', function () {
-  this.timeout(30_000);
-  let local: LocalRun | undefined;
-  let receiver: OtlpReceiver;
-  before(async () => {
-    receiver = await new OtlpReceiver().start();
-  });
-  after(() => receiver.stop());
-  afterEach(() => killLocal(local));
-
-  it('a request that starts a trace is not recorded at ratio 0; one whose caller records its trace is', async () => {
-    local = startLocal(root, {
-      MCP_TRACING: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_BSP_SCHEDULE_DELAY: '20',
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: '0',
+  describe('sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, as tracingSamplePercent sets it)', () => {
+    it('a request that starts a trace is not recorded at ratio 0; one whose caller records its trace is', async () => {
+      // The runs before this one have ended (their processes have exited): only this run's spans arrive after `before`.
+      const before = receiver.spans.length;
+      local = startTraced({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' });
+      const { agent } = await local.ready;
+      assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'untraced' })).status, 200);
+      assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'traced' }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` })).status, 200);
+      const spans = (await receiver.until((all) => all.slice(before).some((s) => s.traceId === TRACE_ID && s.name === 'POST /tools/{name}/call'))).slice(before);
+      assert.deepEqual([...new Set(spans.map((s) => s.traceId))], [TRACE_ID], 'only the sampled caller’s trace');
+      assert.equal(await stopLocal(local), 0);
     });
-    const { agent } = await local.ready;
-    assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'untraced' })).status, 200);
-    assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'traced' }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` })).status, 200);
-    const spans = await receiver.until((all) => all.some((s) => s.traceId === TRACE_ID && s.name === 'POST /tools/{name}/call'));
-    assert.deepEqual([...new Set(spans.map((s) => s.traceId))], [TRACE_ID], 'only the sampled caller’s trace');
-    assert.equal(await stopLocal(local), 0);
   });
 });
 
