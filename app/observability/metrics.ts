@@ -53,13 +53,15 @@ export interface ToolMetrics {
 }
 
 type Unit = 'Count' | 'Milliseconds';
+/** Metric name → its unit and value, in one EMF record. */
+type EmfValues = Record<string, { unit: Unit; value: number }>;
 
 /**
  * One record of CloudWatch's embedded metric format (specification version 0): `metrics` (name → unit
  * and value) with `dimensions` (every set's names among `values`), and `properties` that are logged only.
  */
 export function emfLine(
-  metrics: Record<string, { unit: Unit; value: number }>,
+  metrics: EmfValues,
   dimensions: readonly (readonly string[])[],
   values: Record<string, string>,
   timestamp: number,
@@ -105,65 +107,48 @@ export class EmfMetrics implements ToolMetrics {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Writes one EMF line, stamped now. */
+  private emit(metrics: EmfValues, dimensions: readonly (readonly string[])[], values: Record<string, string>, properties?: Record<string, unknown>): void {
+    this.write(JSON.stringify(emfLine(metrics, dimensions, values, this.now(), properties)));
+  }
+
   toolCall(server: string, tool: string, outcome: Outcome, durationMs: number): void {
     this.write(JSON.stringify(emfRecord(server, tool, outcome, durationMs, this.now())));
   }
 
   coldStart(server: string): void {
-    this.write(JSON.stringify(emfLine({ [METRIC.coldStart]: { unit: 'Count', value: 1 } }, [['Server']], { Server: server }, this.now())));
+    this.emit({ [METRIC.coldStart]: { unit: 'Count', value: 1 } }, [['Server']], { Server: server });
   }
 
   protocolError(server: string, method: string, code: number | undefined, status: number): void {
-    this.write(
-      JSON.stringify(
-        emfLine({ [METRIC.protocolErrors]: { unit: 'Count', value: 1 } }, PROTOCOL_DIMENSION_SETS, { Server: server, Method: method }, this.now(), {
-          status,
-          ...(code !== undefined ? { code } : {}),
-        }),
-      ),
-    );
+    this.emit({ [METRIC.protocolErrors]: { unit: 'Count', value: 1 } }, PROTOCOL_DIMENSION_SETS, { Server: server, Method: method }, { status, ...(code !== undefined ? { code } : {}) });
   }
 
   agentCall(server: string, outcome: AgentOutcome, durationMs: number): void {
-    this.write(
-      JSON.stringify(
-        emfLine(
-          {
-            [METRIC.agentCalls]: { unit: 'Count', value: 1 },
-            [METRIC.agentErrors]: { unit: 'Count', value: outcome === 'ok' ? 0 : 1 },
-            [METRIC.agentDuration]: { unit: 'Milliseconds', value: ms(durationMs) },
-          },
-          AGENT_DIMENSION_SETS,
-          { Server: server, Outcome: outcome },
-          this.now(),
-        ),
-      ),
+    this.emit(
+      {
+        [METRIC.agentCalls]: { unit: 'Count', value: 1 },
+        [METRIC.agentErrors]: { unit: 'Count', value: outcome === 'ok' ? 0 : 1 },
+        [METRIC.agentDuration]: { unit: 'Milliseconds', value: ms(durationMs) },
+      },
+      AGENT_DIMENSION_SETS,
+      { Server: server, Outcome: outcome },
     );
   }
 
   synthetic(server: string, ok: boolean, latencyMs: number): void {
-    this.write(
-      JSON.stringify(
-        emfLine(
-          { [METRIC.syntheticSuccess]: { unit: 'Count', value: ok ? 1 : 0 }, [METRIC.syntheticLatency]: { unit: 'Milliseconds', value: ms(latencyMs) } },
-          SYNTHETIC_DIMENSION_SETS,
-          { Server: server },
-          this.now(),
-        ),
-      ),
+    this.emit(
+      { [METRIC.syntheticSuccess]: { unit: 'Count', value: ok ? 1 : 0 }, [METRIC.syntheticLatency]: { unit: 'Milliseconds', value: ms(latencyMs) } },
+      SYNTHETIC_DIMENSION_SETS,
+      { Server: server },
     );
   }
 
   bedrockCall(model: string, ok: boolean, durationMs: number): void {
-    this.write(
-      JSON.stringify(
-        emfLine(
-          { [METRIC.bedrockLatency]: { unit: 'Milliseconds', value: ms(durationMs) }, [METRIC.bedrockErrors]: { unit: 'Count', value: ok ? 0 : 1 } },
-          BEDROCK_DIMENSION_SETS,
-          { Model: model },
-          this.now(),
-        ),
-      ),
+    this.emit(
+      { [METRIC.bedrockLatency]: { unit: 'Milliseconds', value: ms(durationMs) }, [METRIC.bedrockErrors]: { unit: 'Count', value: ok ? 0 : 1 } },
+      BEDROCK_DIMENSION_SETS,
+      { Model: model },
     );
   }
 }
