@@ -11,6 +11,9 @@ import type { Workload, WorkloadMonitoring, WorkloadSpec } from './workload';
 
 export const EKS_WORKLOAD_TYPE = 'mcp-on-aws:index:EksWorkload';
 
+/** The security context of every container of a pod, the app's and the collector's. */
+const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } };
+
 /**
  * The one-server stack's names: the primary server's `eks-<s>-<suffix>` was `eks-<suffix>` under
  * EksTarget; the agent's children keep their names, but its policy was `agent-agent`.
@@ -145,7 +148,7 @@ export class EksWorkload extends pulumi.ComponentResource implements Workload {
                   readinessProbe: probe(2, 5, 2),
                   // Out of the Service's endpoints and the load balancer before SIGTERM.
                   lifecycle: preStopPause(),
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
+                  securityContext: CONTAINER_SECURITY,
                 },
                 // Traced: the collector beside the app, which takes its OTLP on loopback to X-Ray (with the pod's identity).
                 ...(spec.tracing
@@ -158,7 +161,7 @@ export class EksWorkload extends pulumi.ComponentResource implements Workload {
                           { name: ENV.region, value: r },
                         ]),
                         resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
+                        securityContext: CONTAINER_SECURITY,
                       },
                     ]
                   : []),

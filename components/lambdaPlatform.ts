@@ -38,8 +38,8 @@ export class LambdaPlatform extends pulumi.ComponentResource implements Platform
 
     this.api = httpApi(`${name}-api`, { description: 'MCP server (Streamable HTTP)', allowedOrigins: args.allowedOrigins }, parent);
     const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays: args.logRetentionDays }, { parent });
-    // autoDeploy deploys each route a workload adds or changes.
     this.frontDoorMonitoring = { kind: 'httpApi', apiId: this.api.id };
+    // autoDeploy deploys each route a workload adds or changes.
     this.stage = defaultStage(
       `${name}-stage`,
       { api: this.api, throttle: { burstLimit: args.throttleBurstLimit, rateLimit: args.throttleRateLimit }, accessLogs },

@@ -103,23 +103,20 @@ function frontDoorWidgets(frontDoor: ResolvedFrontDoor, region: string): object[
       graph('Front door (HTTP API): latency', [line(m('Latency'), 'p50', 'p50'), line(m('Latency'), 'p99', 'p99'), line(m('IntegrationLatency'), 'p99', 'integration p99')], region),
     ];
   }
-  if (frontDoor.kind === 'alb') {
-    const m = (name: string): MetricRef => ({ namespace: 'AWS/ApplicationELB', name, dimensions: { LoadBalancer: frontDoor.loadBalancer } });
-    return [
-      graph(
-        'Front door (load balancer): requests, 4xx, 5xx',
-        [
-          line(m('RequestCount'), 'Sum', 'requests'),
-          line(m('HTTPCode_Target_4XX_Count'), 'Sum', 'target 4xx'),
-          line(m('HTTPCode_Target_5XX_Count'), 'Sum', 'target 5xx'),
-          line(m('HTTPCode_ELB_5XX_Count'), 'Sum', 'load balancer 5xx'),
-        ],
-        region,
-      ),
-      graph('Front door (load balancer): latency', [line(m('TargetResponseTime'), 'p50', 'p50'), line(m('TargetResponseTime'), 'p99', 'p99')], region),
-    ];
-  }
-  return [text(`**Front door**: ${frontDoor.why}.`)];
+  const lb = (name: string): MetricRef => ({ namespace: 'AWS/ApplicationELB', name, dimensions: { LoadBalancer: frontDoor.loadBalancer } });
+  return [
+    graph(
+      'Front door (load balancer): requests, 4xx, 5xx',
+      [
+        line(lb('RequestCount'), 'Sum', 'requests'),
+        line(lb('HTTPCode_Target_4XX_Count'), 'Sum', 'target 4xx'),
+        line(lb('HTTPCode_Target_5XX_Count'), 'Sum', 'target 5xx'),
+        line(lb('HTTPCode_ELB_5XX_Count'), 'Sum', 'load balancer 5xx'),
+      ],
+      region,
+    ),
+    graph('Front door (load balancer): latency', [line(lb('TargetResponseTime'), 'p50', 'p50'), line(lb('TargetResponseTime'), 'p99', 'p99')], region),
+  ];
 }
 
 /** A workload's compute widgets: Lambda throttles, concurrency and cold starts; ECS or EKS CPU, memory, tasks or pods, restarts. */
@@ -384,7 +381,7 @@ export function alarmDefinitions(view: Omit<ObservabilityView, 'alarmArns'>, con
         treatMissingData: 'notBreaching',
       },
     });
-  } else if (fd.kind === 'alb') {
+  } else {
     const lb = { LoadBalancer: fd.loadBalancer };
     alarms.push({
       key: 'front-door-5xx',
@@ -615,8 +612,7 @@ const UNKNOWN = '?';
 /** Same kinds and keys as `frontDoor`, values not needed: for the alarm list, known before the values are. */
 function placeholderFrontDoor(frontDoor: FrontDoorMonitoring): ResolvedFrontDoor {
   if (frontDoor.kind === 'httpApi') return { kind: 'httpApi', apiId: UNKNOWN };
-  if (frontDoor.kind === 'alb') return { kind: 'alb', loadBalancer: UNKNOWN };
-  return frontDoor;
+  return { kind: 'alb', loadBalancer: UNKNOWN };
 }
 
 function placeholderMonitoring(m: WorkloadMonitoring): ResolvedMonitoring {

@@ -23,9 +23,7 @@ export interface TargetContext {
 /** Where CloudWatch has the front door's metrics. */
 export type FrontDoorMonitoring =
   | { kind: 'httpApi'; apiId: pulumi.Output<string> }
-  | { kind: 'alb'; loadBalancer: pulumi.Output<string> }
-  /** The front door exists, its metrics are not known to the program (EKS: the load balancer controller names it). */
-  | { kind: 'unknown'; why: string };
+  | { kind: 'alb'; loadBalancer: pulumi.Output<string> };
 
 /** What a target builds once per stack: its front door, and what every workload stands on. */
 export interface Platform {

@@ -46,7 +46,7 @@ export function tracingEnvironment(tracing: TracingSpec): Record<string, string>
  */
 export function collectorConfig(region: string): string {
   return JSON.stringify({
-    receivers: { otlp: { protocols: { http: { endpoint: '127.0.0.1:4318' } } } },
+    receivers: { otlp: { protocols: { http: { endpoint: new URL(OTLP_ENDPOINT).host } } } },
     processors: { batch: { timeout: '1s' } },
     exporters: { awsxray: { region, indexed_attributes: [...INDEXED_ATTRIBUTES] } },
     service: { pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['awsxray'] } } },
