@@ -2,6 +2,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from './logger';
+import { flushTraces } from './observability/tracing';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS } from './limits';
 
 // The listener's defaults live in ./limits (no dependencies), so that the environment's parser does
@@ -121,7 +122,8 @@ export function drainOnSignals(servers: () => Server[], opts: { timeoutMs: numbe
         if (--open > 0) return;
         clearInterval(reaper);
         logger.info('drained; exiting');
-        process.exit(0);
+        // The spans of the last requests are sent before the process ends (bounded by the deadline above).
+        void flushTraces().then(() => process.exit(0));
       });
       s.closeIdleConnections();
     }

@@ -93,6 +93,17 @@ describe('traces: npm start with MCP_TRACING=otlp, spans received by an OTLP col
     assert.equal(await stopLocal(local), 0);
   });
 
+  it('sends the spans of its last requests when it stops (SIGTERM), not only on its export schedule', async () => {
+    const before = receiver.spans.length;
+    // An export schedule it never reaches: only the flush on stopping sends the spans.
+    local = startTraced({ OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    const { agent } = await local.ready;
+    assert.equal((await post(`${agent}/tools/analyze_text/call`, { text: 'last words' }, { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` })).status, 200);
+    assert.equal(await stopLocal(local), 0);
+    const names = receiver.spans.slice(before).filter((s) => s.traceId === TRACE_ID).map((s) => s.name);
+    assert.ok(names.includes('POST /tools/{name}/call') && names.includes('tools/call analyze_text'), names.join(', '));
+  });
+
   describe('sampling (OTEL_TRACES_SAMPLER=parentbased_traceidratio, as tracingSamplePercent sets it)', () => {
     it('a request that starts a trace is not recorded at ratio 0; one whose caller records its trace is', async () => {
       // The runs before this one have ended (their processes have exited): only this run's spans arrive after `before`.
